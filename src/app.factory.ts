@@ -1,0 +1,78 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import helmet from '@fastify/helmet';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Logger } from 'nestjs-pino';
+import { AppModule, AppModuleOptions } from './app.module';
+import { buildValidationPipe } from './common/http/validation';
+import { serverConfig } from './config/configuration';
+import { ApiKeysService } from './auth/api-keys.service';
+import { authenticateUnmatched } from './auth/api-key.guard';
+import { MetricsService } from './metrics/metrics.service';
+import { setupOpenApi } from './openapi';
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function requestIdOf(req: IncomingMessage): string {
+  const offered = req.headers['x-request-id'];
+  const id = typeof offered === 'string' && REQUEST_ID_PATTERN.test(offered) ? offered : randomUUID();
+  (req as IncomingMessage & { id: string }).id = id;
+  return id;
+}
+
+/** Builds the fully configured app (used by main.ts, the e2e suites and the benchmarks). */
+export async function createApp(options: AppModuleOptions = {}): Promise<NestFastifyApplication> {
+  const config = serverConfig();
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: requestIdOf,
+    trustProxy: true,
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance();
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
+      },
+    },
+  });
+  app.enableCors({
+    origin: config.corsOrigins.length === 0 ? false : config.corsOrigins,
+    exposedHeaders: ['ETag', 'X-Request-Id', 'Retry-After', 'Location'],
+  });
+
+  const metrics = app.get(MetricsService);
+  const apiKeys = app.get(ApiKeysService);
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    // Unknown /v1 paths answer 401 to anonymous callers, so the API's shape is not probeable without a key.
+    if (request.routeOptions.url === undefined && request.url.startsWith('/v1')) {
+      await authenticateUnmatched(apiKeys, request.headers.authorization);
+    }
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+  // JSON only (plus NDJSON for bulk import): anything else is 415.
+  fastify.removeContentTypeParser(['text/plain']);
+  fastify.addContentTypeParser(
+    ['application/x-ndjson', 'application/ndjson'],
+    { parseAs: 'string', bodyLimit: config.importBodyLimitBytes },
+    (_request, body, done) => done(null, body),
+  );
+
+  app.useGlobalPipes(buildValidationPipe());
+  app.enableShutdownHooks();
+  setupOpenApi(app);
+  return app;
+}

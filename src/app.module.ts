@@ -1,0 +1,55 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { AuthModule } from './auth/auth.module';
+import { ProblemFilter } from './common/filters/problem.filter';
+import { companionConfigModule } from './config/config.module';
+import { serverConfig, ServerConfig } from './config/configuration';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { buildLoggerOptions } from './logging/logger-options';
+import { MetricsModule } from './metrics/metrics.module';
+import { RequestWithCaller } from './auth/auth.decorators';
+
+export interface AppModuleOptions {
+  /** Where logs go (tests capture them); stdout when absent. */
+  logStream?: DestinationStream;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        companionConfigModule(),
+        LoggerModule.forRootAsync({
+          inject: [serverConfig.KEY],
+          useFactory: (config: ServerConfig) => buildLoggerOptions(config, options.logStream),
+        }),
+        ThrottlerModule.forRootAsync({
+          inject: [serverConfig.KEY],
+          useFactory: (config: ServerConfig) => ({
+            throttlers: [{ name: 'per-key', ttl: 60_000, limit: config.rateLimitPerMinute }],
+            getTracker: (req: Record<string, unknown>) => {
+              const request = req as unknown as RequestWithCaller;
+              return request.caller?.keyId ?? request.ip;
+            },
+          }),
+        }),
+        DatabaseModule,
+        MetricsModule,
+        HealthModule,
+        AuthModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,117 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { authConfig, AuthConfig } from '../config/configuration';
+import { NotFoundError } from '../common/errors/domain-error';
+import { ApiKey } from './api-key.entity';
+import { ApiKeysRepository } from './api-keys.repository';
+import { Caller, Role } from './roles';
+
+export interface ApiKeySummary {
+  id: string;
+  prefix: string;
+  role: Role;
+  label: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface CreatedApiKey extends ApiKeySummary {
+  /** The key itself: shown once, never stored. */
+  key: string;
+}
+
+const KEY_PREFIX = 'oc_';
+const BOOTSTRAP_KEY_ID = 'bootstrap-admin';
+const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+function summarize(key: ApiKey): ApiKeySummary {
+  return {
+    id: key.id,
+    prefix: key.prefix,
+    role: key.role,
+    label: key.label,
+    createdAt: key.createdAt,
+    lastUsedAt: key.lastUsedAt,
+    revokedAt: key.revokedAt,
+  };
+}
+
+@Injectable()
+export class ApiKeysService {
+  private readonly logger = new Logger(ApiKeysService.name);
+  private readonly bootstrapHash?: Buffer;
+  /** Short-lived cache of verified keys, so the hot path does not query per request. */
+  private readonly verified = new Map<string, { caller: Caller; until: number }>();
+  private readonly lastUsedWritten = new Map<string, number>();
+
+  constructor(
+    private readonly keys: ApiKeysRepository,
+    @Inject(authConfig.KEY) private readonly config: AuthConfig,
+  ) {
+    if (config.bootstrapAdminKey) this.bootstrapHash = Buffer.from(sha256(config.bootstrapAdminKey), 'hex');
+  }
+
+  async create(role: Role, label: string): Promise<CreatedApiKey> {
+    const key = KEY_PREFIX + randomBytes(32).toString('base64url');
+    const entity: ApiKey = {
+      id: randomUUID(),
+      prefix: key.slice(0, 10),
+      hash: sha256(key),
+      role,
+      label,
+      createdAt: new Date().toISOString(),
+      lastUsedAt: null,
+      revokedAt: null,
+    };
+    await this.keys.insert(entity);
+    return { ...summarize(entity), key };
+  }
+
+  async list(): Promise<ApiKeySummary[]> {
+    return (await this.keys.listAll()).map(summarize);
+  }
+
+  async revoke(id: string): Promise<ApiKeySummary> {
+    const key = await this.keys.findById(id);
+    if (!key) throw new NotFoundError(`No API key with id ${id}.`, 'api_key_not_found');
+    await this.keys.markRevoked(id, new Date().toISOString());
+    this.verified.clear();
+    return summarize((await this.keys.findById(id))!);
+  }
+
+  /** Resolves a presented key to its caller, or null when it is unknown or revoked. */
+  async authenticate(presented: string): Promise<Caller | null> {
+    const hash = sha256(presented);
+    const hashBuffer = Buffer.from(hash, 'hex');
+    if (this.bootstrapHash && timingSafeEqual(hashBuffer, this.bootstrapHash)) {
+      return { keyId: BOOTSTRAP_KEY_ID, role: 'admin' };
+    }
+    const now = Date.now();
+    const cached = this.verified.get(hash);
+    if (cached && cached.until > now) return cached.caller;
+
+    const key = await this.keys.findActiveByHash(hash);
+    if (!key || !timingSafeEqual(Buffer.from(key.hash, 'hex'), hashBuffer)) {
+      this.verified.delete(hash);
+      return null;
+    }
+    const caller: Caller = { keyId: key.id, role: key.role };
+    if (this.config.keyCacheMs > 0) this.verified.set(hash, { caller, until: now + this.config.keyCacheMs });
+    this.recordUse(key.id, now);
+    return caller;
+  }
+
+  private recordUse(id: string, now: number): void {
+    const last = this.lastUsedWritten.get(id) ?? 0;
+    if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
+    this.lastUsedWritten.set(id, now);
+    this.keys.touchLastUsed(id, new Date(now).toISOString()).catch((err: unknown) => {
+      this.logger.warn({ err, keyId: id }, 'Could not record API key use');
+    });
+  }
+}

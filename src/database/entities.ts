@@ -1,0 +1,4 @@
+import { ApiKey } from '../auth/api-key.entity';
+
+/** Every TypeORM entity of the app. Add new ones here. */
+export const allEntities = [ApiKey];

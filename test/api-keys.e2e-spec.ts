@@ -1,0 +1,46 @@
+import { startTestApp, TestApp } from './support/test-app';
+
+describe('API keys', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('shows a new key once and lists it afterwards by prefix only', async () => {
+    const created = await t.request('POST', '/v1/admin/api-keys', { body: { role: 'service', label: 'portal' } });
+    expect(created.status).toBe(201);
+    expect(created.body.key).toMatch(/^oc_[A-Za-z0-9_-]{43}$/);
+    const listed = await t.request('GET', '/v1/admin/api-keys');
+    const entry = listed.body.find((k: { id: string }) => k.id === created.body.id);
+    expect(entry).toMatchObject({ role: 'service', label: 'portal', prefix: created.body.key.slice(0, 10), revokedAt: null });
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.key);
+  });
+
+  it('stores only a hash of the key', async () => {
+    const created = await t.request('POST', '/v1/admin/api-keys', { body: { role: 'sync', label: 'jobs' } });
+    const { DataSource } = await import('typeorm');
+    const dataSource = t.app.get(DataSource);
+    const rows: Array<Record<string, string>> = await dataSource.query('SELECT * FROM api_keys');
+    expect(JSON.stringify(rows)).not.toContain(created.body.key);
+  });
+
+  it('accepts a created key and refuses it once revoked', async () => {
+    const key = await t.createKey('admin', 'temporary');
+    expect((await t.request('GET', '/v1/admin/api-keys', { key })).status).toBe(200);
+    const list = await t.request('GET', '/v1/admin/api-keys');
+    const id = list.body.find((k: { label: string }) => k.label === 'temporary').id;
+    const revoked = await t.request('DELETE', `/v1/admin/api-keys/${id}`);
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revokedAt).not.toBeNull();
+    expect((await t.request('GET', '/v1/admin/api-keys', { key })).status).toBe(401);
+  });
+
+  it('answers 404 for revoking an unknown key and 400 for a malformed id', async () => {
+    expect((await t.request('DELETE', '/v1/admin/api-keys/6f1c2a7e-1111-4a4a-9999-123456789abc')).status).toBe(404);
+    expect((await t.request('DELETE', '/v1/admin/api-keys/not-a-uuid')).status).toBe(400);
+  });
+});

@@ -1,0 +1,141 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Client } from 'pg';
+import { createApp } from '../../src/app.factory';
+
+/** The PostgreSQL server URL the suite was started with (CI sets it); each app gets its own database on it. */
+const POSTGRES_SERVER_URL = process.env.DATABASE_URL;
+
+export const TEST_ADMIN_KEY = 'test-admin-key-' + 'x'.repeat(24);
+
+export interface ApiAnswer<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Raw body, sent as is (with contentType). */
+  raw?: string | Buffer;
+  contentType?: string;
+  /** API key; defaults to the admin key. Pass null to send none. */
+  key?: string | null;
+  headers?: Record<string, string>;
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  url: string;
+  logs: string[];
+  adminKey: string;
+  engine: 'sqlite' | 'postgres';
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiAnswer<T>>;
+  /** Creates an API key of a role and answers the key. */
+  createKey(role: 'admin' | 'service' | 'sync', label?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `companion_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: POSTGRES_SERVER_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_SERVER_URL!);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new Client({ connectionString: POSTGRES_SERVER_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** Boots the real app on a random port against a fresh database (SQLite file, or PostgreSQL when DATABASE_URL is set). */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'companion-test-'));
+  let dropDatabase = async (): Promise<void> => undefined;
+  const baseEnv: Record<string, string> = {
+    NODE_ENV: 'test',
+    TZ: 'UTC',
+    LOG_LEVEL: 'info',
+    SQLITE_PATH: join(dir, 'companion.sqlite'),
+    ADMIN_API_KEY: TEST_ADMIN_KEY,
+    SIMULATOR_ENABLED: 'false',
+    SYNC_SCHEDULER_ENABLED: 'false',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    ENCRYPTION_KEY: 'a'.repeat(64),
+  };
+  if (POSTGRES_SERVER_URL) {
+    const database = await createPostgresDatabase();
+    baseEnv.DATABASE_URL = database.url;
+    dropDatabase = database.drop;
+  } else {
+    delete process.env.DATABASE_URL;
+  }
+  Object.assign(process.env, baseEnv, env);
+
+  const logs: string[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs.push(chunk.toString());
+      callback();
+    },
+  });
+  const app = await createApp({ logStream });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
+
+  const request = async <T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiAnswer<T>> => {
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    const key = options.key === undefined ? TEST_ADMIN_KEY : options.key;
+    if (key !== null) headers.authorization = `Bearer ${key}`;
+    let body: string | Buffer | undefined;
+    if (options.raw !== undefined) {
+      body = options.raw;
+      headers['content-type'] = options.contentType ?? 'application/json';
+    } else if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] = options.contentType ?? 'application/json';
+    }
+    const response = await fetch(url + path, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text.length > 0 ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = text;
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T, text };
+  };
+
+  return {
+    app,
+    url,
+    logs,
+    adminKey: TEST_ADMIN_KEY,
+    engine: POSTGRES_SERVER_URL ? 'postgres' : 'sqlite',
+    request,
+    createKey: async (role, label = `${role} key`) => {
+      const answer = await request<{ key: string }>('POST', '/v1/admin/api-keys', { body: { role, label } });
+      if (answer.status !== 201) throw new Error(`could not create key: ${answer.status} ${answer.text}`);
+      return answer.body.key;
+    },
+    close: async () => {
+      await app.close();
+      await dropDatabase();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
