@@ -72,7 +72,6 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   );
 
   app.useGlobalPipes(buildValidationPipe());
-  app.enableShutdownHooks();
   setupOpenApi(app);
   return app;
 }

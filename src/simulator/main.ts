@@ -1,10 +1,10 @@
 import { readFileSync } from 'fs';
 import { startSimulator } from './simulator';
-import { CliUsageError, SIMULATOR_USAGE, parseSimulatorArgs } from './simulator-cli';
+import { CliUsageError, SIMULATOR_USAGE, SimulatorCli, parseSimulatorArgs } from './simulator-cli';
 import { parseSimulatorSeed } from './simulator-seed';
 
 async function main(argv: readonly string[]): Promise<void> {
-  let cli;
+  let cli: SimulatorCli;
   try {
     cli = parseSimulatorArgs(argv);
   } catch (error: unknown) {

@@ -62,13 +62,15 @@ const VALUE_FLAGS = new Set([
 
 function integer(flag: string, raw: string, min: number, max: number): number {
   const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) throw new CliUsageError(`--${flag} must be an integer from ${min} to ${max}, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || value < min || value > max)
+    throw new CliUsageError(`--${flag} must be an integer from ${min} to ${max}, got "${raw}"`);
   return value;
 }
 
 function decimal(flag: string, raw: string, min: number, max: number): number {
   const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) throw new CliUsageError(`--${flag} must be a number from ${min} to ${max}, got "${raw}"`);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max)
+    throw new CliUsageError(`--${flag} must be a number from ${min} to ${max}, got "${raw}"`);
   return value;
 }
 
@@ -134,7 +136,8 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCli {
 
   const webhookUrl = values.get('webhook-url');
   const webhookSecret = values.get('webhook-secret');
-  if ((webhookUrl === undefined) !== (webhookSecret === undefined)) throw new CliUsageError('--webhook-url and --webhook-secret go together');
+  if ((webhookUrl === undefined) !== (webhookSecret === undefined))
+    throw new CliUsageError('--webhook-url and --webhook-secret go together');
   if (webhookUrl !== undefined && webhookSecret !== undefined) {
     try {
       new URL(webhookUrl);

@@ -105,7 +105,10 @@ function collectRootFields(selectionSet: SelectionSetNode, document: DocumentNod
   }
 }
 
-function describeOperation(operation: OperationDefinitionNode | null | undefined, document: DocumentNode): { operationName: string | null; rootFields: string[] } {
+function describeOperation(
+  operation: OperationDefinitionNode | null | undefined,
+  document: DocumentNode,
+): { operationName: string | null; rootFields: string[] } {
   if (!operation) return { operationName: null, rootFields: [] };
   const fields = new Set<string>();
   collectRootFields(operation.selectionSet, document, fields, new Set());

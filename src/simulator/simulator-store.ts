@@ -100,6 +100,8 @@ const TERMINAL: ReadonlySet<TrainingStatus> = new Set<TrainingStatus>(['COMPLETE
 const TOPICS = ['Onboarding', 'Workplace Safety', 'Compliance', 'Leadership', 'Data Privacy', 'Customer Care', 'Sales Basics', 'First Aid'];
 const DAY_MS = 86_400_000;
 const GENERATED_EPOCH = Date.UTC(2024, 0, 1);
+// Module-level bindings: under a vm context (jest) every `Math.x` lookup is a slow global access.
+const { floor, imul, min } = Math;
 
 /** Small, fast, deterministic PRNG (mulberry32). */
 function prng(seed: number): () => number {
@@ -107,8 +109,8 @@ function prng(seed: number): () => number {
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
@@ -327,7 +329,7 @@ export class SimulatorStore {
   generate(options: GenerateOptions): StoreCounts {
     const userTotal = options.users;
     const pathTotal = options.learningPaths ?? 20;
-    const perUser = Math.min(options.progressPerUser ?? 3, pathTotal);
+    const perUser = min(options.progressPerUser ?? 3, pathTotal);
     checkCount('users', userTotal);
     checkCount('learningPaths', pathTotal);
     checkCount('progressPerUser', perUser);
@@ -344,9 +346,17 @@ export class SimulatorStore {
     const picked: number[] = new Array<number>(perUser);
     for (let n = 1; n <= userTotal; n++) {
       const uuid = `${prefix}${n}`;
-      this.upsertUser({ uuid, displayName: `User ${n}`, isActive: true, scope: 'AUTHENTICATED' });
+      const existing = this.users.get(uuid);
+      if (existing) {
+        existing.displayName = `User ${n}`;
+        existing.isActive = true;
+        existing.scope = 'AUTHENTICATED';
+      } else {
+        // Direct insert rather than upsertUser: no defensive copy per user on the bulk path.
+        this.users.set(uuid, { id: String(this.nextUserId++), uuid, displayName: `User ${n}`, isActive: true, scope: 'AUTHENTICATED' });
+      }
       if (perUser === 0) continue;
-      const start = Math.floor(random() * pathTotal);
+      const start = floor(random() * pathTotal);
       for (let k = 0; k < perUser; k++) picked[k] = (start + k) % pathTotal;
       picked.sort((a, b) => a - b);
       const previous = this.progress.get(uuid);
@@ -369,19 +379,26 @@ export class SimulatorStore {
   }
 
   private randomRecord(lpId: string, random: () => number): ProgressRecord {
-    const status = TRAINING_STATUSES[Math.floor(random() * TRAINING_STATUSES.length)];
-    const registeredAt = GENERATED_EPOCH + Math.floor(random() * 365) * DAY_MS + Math.floor(random() * DAY_MS);
+    const status = TRAINING_STATUSES[floor(random() * TRAINING_STATUSES.length)];
+    const registeredAt = GENERATED_EPOCH + floor(random() * 365) * DAY_MS + floor(random() * DAY_MS);
     const terminal = TERMINAL.has(status);
-    const progress = status === 'NOT_STARTED' ? 0 : terminal ? 100 : 1 + Math.floor(random() * 99);
-    const score = status === 'NOT_STARTED' ? null : status === 'FAILED' ? Math.floor(random() * 50) : status === 'IN_PROGRESS' && random() < 0.5 ? null : 50 + Math.floor(random() * 51);
+    const progress = status === 'NOT_STARTED' ? 0 : terminal ? 100 : 1 + floor(random() * 99);
+    const score =
+      status === 'NOT_STARTED'
+        ? null
+        : status === 'FAILED'
+          ? floor(random() * 50)
+          : status === 'IN_PROGRESS' && random() < 0.5
+            ? null
+            : 50 + floor(random() * 51);
     return {
       lpId,
       status,
       progress,
       score,
       registeredAt,
-      completedAt: terminal ? registeredAt + Math.floor(random() * 60 * DAY_MS) : null,
-      timeSpent: progress * (30 + Math.floor(random() * 90)),
+      completedAt: terminal ? registeredAt + floor(random() * 60 * DAY_MS) : null,
+      timeSpent: progress * (30 + floor(random() * 90)),
     };
   }
 
@@ -404,8 +421,10 @@ export class SimulatorStore {
     if (patch.status !== undefined && !isStatus(patch.status)) problems.push(`status must be one of ${TRAINING_STATUSES.join(', ')}`);
     if (patch.progress !== undefined && !isPercent(patch.progress)) problems.push('progress must be an integer from 0 to 100');
     if (patch.score !== undefined && !isNullablePercent(patch.score)) problems.push('score must be an integer from 0 to 100 or null');
-    if (patch.registeredAt !== undefined && !isNullableDate(patch.registeredAt)) problems.push('registeredAt must be an ISO 8601 date or null');
-    if (patch.completedAt !== undefined && !isNullableDate(patch.completedAt)) problems.push('completedAt must be an ISO 8601 date or null');
+    if (patch.registeredAt !== undefined && !isNullableDate(patch.registeredAt))
+      problems.push('registeredAt must be an ISO 8601 date or null');
+    if (patch.completedAt !== undefined && !isNullableDate(patch.completedAt))
+      problems.push('completedAt must be an ISO 8601 date or null');
     if (patch.timeSpent !== undefined && !isSeconds(patch.timeSpent)) problems.push('timeSpent must be a non-negative integer');
     if (problems.length > 0) throw new RangeError(problems.join('; '));
   }

@@ -1,6 +1,11 @@
 import { createHmac, randomUUID } from 'crypto';
 
-export const WEBHOOK_EVENTS = ['USER_REGISTERED_TO_TRAINING', 'USER_COMPLETED_TRAINING', 'LEARNING_PATH_NEW_REVISION', 'CERTIFICATE_EXPIRED'] as const;
+export const WEBHOOK_EVENTS = [
+  'USER_REGISTERED_TO_TRAINING',
+  'USER_COMPLETED_TRAINING',
+  'LEARNING_PATH_NEW_REVISION',
+  'CERTIFICATE_EXPIRED',
+] as const;
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
 
 export const WEBHOOK_SIGNATURE_HEADER = 'X-Opigno-LIP-Signature';

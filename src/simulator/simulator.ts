@@ -1,12 +1,28 @@
 import { randomBytes, timingSafeEqual } from 'crypto';
 import { AddressInfo } from 'net';
-import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Fastify, { FastifyInstance, FastifyRequest } from 'fastify';
 import { GraphQLSchema } from 'graphql';
 import { InvalidCursorError } from './simulator-pagination';
 import { SimulatorGraphql, loadOpignoSchema } from './simulator-graphql';
-import { InvalidSeedError, SimulatorSeed, parseSimulatorSeed, isNullableDate, isNullablePercent, isPercent, isSeconds, isStatus } from './simulator-seed';
+import {
+  InvalidSeedError,
+  SimulatorSeed,
+  parseSimulatorSeed,
+  isNullableDate,
+  isNullablePercent,
+  isPercent,
+  isSeconds,
+  isStatus,
+} from './simulator-seed';
 import { GenerateOptions, ProgressPatch, SimulatorStore, UnknownLearningPathError } from './simulator-store';
-import { WebhookEventName, WebhookPayload, WebhookTarget, buildWebhookEnvelope, deliverWebhook, isWebhookEvent } from './simulator-webhooks';
+import {
+  WebhookEventName,
+  WebhookPayload,
+  WebhookTarget,
+  buildWebhookEnvelope,
+  deliverWebhook,
+  isWebhookEvent,
+} from './simulator-webhooks';
 
 export interface FaultSettings {
   /** added before every answer (token endpoint included) */
@@ -179,7 +195,13 @@ function toGenerateOptions(body: unknown): GenerateOptions {
   if (users === undefined) throw new RangeError('users is required');
   const prefix = body.uuidPrefix;
   if (prefix !== undefined && typeof prefix !== 'string') throw new RangeError('uuidPrefix must be a string');
-  return { users, learningPaths: count('learningPaths'), progressPerUser: count('progressPerUser'), seed: count('seed'), uuidPrefix: prefix };
+  return {
+    users,
+    learningPaths: count('learningPaths'),
+    progressPerUser: count('progressPerUser'),
+    seed: count('seed'),
+    uuidPrefix: prefix,
+  };
 }
 
 /** Sleeps that close() can cut short, so a closing simulator leaves no timers behind. */
@@ -271,7 +293,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
 
   app.setErrorHandler((error: unknown, _request, reply) => {
     let status = 500;
-    if (error instanceof RangeError || error instanceof InvalidSeedError || error instanceof InvalidCursorError || error instanceof BadRequestError) status = 400;
+    if (
+      error instanceof RangeError ||
+      error instanceof InvalidSeedError ||
+      error instanceof InvalidCursorError ||
+      error instanceof BadRequestError
+    )
+      status = 400;
     else if (error instanceof UnknownLearningPathError) status = 404;
     else if (isObject(error) && typeof error.statusCode === 'number') status = error.statusCode;
     const message = status >= 500 && status !== 503 ? 'Internal Server Error' : error instanceof Error ? error.message : 'Bad Request';
@@ -296,9 +324,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       }
     }
     reply.header('Cache-Control', 'no-store');
-    if (body.grant_type === undefined) return reply.code(400).send({ error: 'invalid_request', error_description: 'grant_type is required' });
+    if (body.grant_type === undefined)
+      return reply.code(400).send({ error: 'invalid_request', error_description: 'grant_type is required' });
     if (body.grant_type !== 'client_credentials') return reply.code(400).send({ error: 'unsupported_grant_type' });
-    if (clientId === undefined || clientSecret === undefined || !sameSecret(clientId, options.clientKey) || !sameSecret(clientSecret, options.clientSecret)) {
+    if (
+      clientId === undefined ||
+      clientSecret === undefined ||
+      !sameSecret(clientId, options.clientKey) ||
+      !sameSecret(clientSecret, options.clientSecret)
+    ) {
       return reply.code(401).header('WWW-Authenticate', 'Basic realm="opigno"').send({ error: 'invalid_client' });
     }
     return reply.send({ access_token: issueToken(), token_type: 'Bearer', expires_in: faults.tokenTtlSeconds });
@@ -343,7 +377,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       }
 
       if (!isAuthorized(request)) {
-        return reply.code(401).header('WWW-Authenticate', 'Bearer').send({ errors: [{ message: 'Unauthorized' }] });
+        return reply
+          .code(401)
+          .header('WWW-Authenticate', 'Bearer')
+          .send({ errors: [{ message: 'Unauthorized' }] });
       }
       if (clientUuid === undefined) {
         return reply.code(400).send({ errors: [{ message: 'Opigno-Client-UUID header is required' }] });
@@ -407,7 +444,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   app.put('/__admin/webhook', async (request) => {
     const body = request.body;
     if (body === null) webhook = null;
-    else if (isObject(body) && typeof body.url === 'string' && typeof body.secret === 'string') webhook = { url: body.url, secret: body.secret };
+    else if (isObject(body) && typeof body.url === 'string' && typeof body.secret === 'string')
+      webhook = { url: body.url, secret: body.secret };
     else throw new BadRequestError('The webhook target must be {"url", "secret"} or null');
     return { url: webhook?.url ?? null };
   });
