@@ -30,7 +30,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
     trustProxy: true,
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
@@ -65,6 +65,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   });
   // JSON only (plus NDJSON for bulk import): anything else is 415.
   fastify.removeContentTypeParser(['text/plain']);
+  fastify.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
   fastify.addContentTypeParser(
     ['application/x-ndjson', 'application/ndjson'],
     { parseAs: 'string', bodyLimit: config.importBodyLimitBytes },

@@ -4,6 +4,8 @@ import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { FieldsModule } from './fields/fields.module';
+import { ProfilesModule } from './profiles/profiles.module';
 import { AuthModule } from './auth/auth.module';
 import { ProblemFilter } from './common/filters/problem.filter';
 import { companionConfigModule } from './config/config.module';
@@ -12,6 +14,8 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { buildLoggerOptions } from './logging/logger-options';
 import { MetricsModule } from './metrics/metrics.module';
+import { OpignoModule } from './opigno/opigno.module';
+import { SyncModule } from './sync/sync.module';
 import { RequestWithCaller } from './auth/auth.decorators';
 
 export interface AppModuleOptions {
@@ -44,6 +48,10 @@ export class AppModule {
         MetricsModule,
         HealthModule,
         AuthModule,
+        FieldsModule,
+        ProfilesModule,
+        OpignoModule,
+        SyncModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -52,6 +52,7 @@ export const opignoConfig = registerAs('opigno', () => {
     clientSecret: env.OPIGNO_CLIENT_SECRET,
     graphqlPath: env.OPIGNO_GRAPHQL_PATH,
     documentsDir: env.OPIGNO_DOCUMENTS_DIR,
+    serviceUuid: env.OPIGNO_SERVICE_UUID,
     timeoutMs: env.OPIGNO_TIMEOUT_MS,
     retries: env.OPIGNO_RETRIES,
     maxConcurrency: env.OPIGNO_MAX_CONCURRENCY,
@@ -86,6 +87,10 @@ export const syncConfig = registerAs('sync', () => {
     concurrency: env.SYNC_CONCURRENCY,
     maxRequestsPerSecond: env.SYNC_MAX_RPS,
     leaseMs: env.SYNC_LEASE_MS,
+    backoffBaseMs: env.SYNC_BACKOFF_BASE_MS,
+    backoffMaxMs: env.SYNC_BACKOFF_MAX_MS,
+    itemAttempts: env.SYNC_ITEM_ATTEMPTS,
+    runRetention: env.SYNC_RUN_RETENTION,
   };
 });
 export type SyncConfig = ConfigType<typeof syncConfig>;

@@ -89,6 +89,13 @@ export class Environment {
   @IsOptional() @Transform(emptyToUndefined) @IsString()
   OPIGNO_DOCUMENTS_DIR?: string;
 
+  /** The Opigno-Client-UUID sent on calls that act on no particular user (the catalogue). */
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, {
+    message: 'OPIGNO_SERVICE_UUID must be 1 to 128 characters from A-Z a-z 0-9 . _ : @ - starting with a letter or digit',
+  })
+  OPIGNO_SERVICE_UUID = 'companion-service';
+
   @Transform(toInt) @IsInt() @Min(50) @Max(120_000)
   OPIGNO_TIMEOUT_MS = 2000;
 
@@ -153,6 +160,21 @@ export class Environment {
 
   @Transform(toInt) @IsInt() @Min(1000) @Max(3600_000)
   SYNC_LEASE_MS = 30_000;
+
+  /** First pause of a sync run after an upstream outage; doubles per consecutive failure up to SYNC_BACKOFF_MAX_MS. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(600_000)
+  SYNC_BACKOFF_BASE_MS = 500;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600_000)
+  SYNC_BACKOFF_MAX_MS = 30_000;
+
+  /** Attempts per item when the upstream is unavailable, before the item is recorded as failed. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(20)
+  SYNC_ITEM_ATTEMPTS = 4;
+
+  /** Per job, per-item records are kept for this many newest runs. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  SYNC_RUN_RETENTION = 20;
 }
 
 export class EnvironmentError extends Error {}
@@ -170,6 +192,12 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
       return `${f.property}: ${reasons} ${shown}`;
     });
     throw new EnvironmentError(`Invalid configuration: ${lines.join(' | ')}`);
+  }
+  if (env.NODE_ENV === 'production' && !env.OPIGNO_BASE_URL) {
+    throw new EnvironmentError(
+      'Invalid configuration: OPIGNO_BASE_URL is required when NODE_ENV=production ' +
+        '(the bundled Opigno simulator never runs in production); set it to the Opigno Enterprise base URL.',
+    );
   }
   return env;
 }

@@ -9,17 +9,20 @@ describe('cursor codec', () => {
     expect(decodeCursor(token)).toEqual(position);
   });
 
-  it.each(['not base64!', '', encodeCursor({}).slice(0, 0) + 'bnVsbA', Buffer.from('[1]').toString('base64url'), Buffer.from('{oops').toString('base64url')])(
-    'refuses %p with invalid_cursor',
-    (token) => {
-      expect(() => decodeCursor(token)).toThrow(BadRequestError);
-      try {
-        decodeCursor(token);
-      } catch (error) {
-        expect((error as BadRequestError).code).toBe('invalid_cursor');
-      }
-    },
-  );
+  it.each([
+    'not base64!',
+    '',
+    encodeCursor({}).slice(0, 0) + 'bnVsbA',
+    Buffer.from('[1]').toString('base64url'),
+    Buffer.from('{oops').toString('base64url'),
+  ])('refuses %p with invalid_cursor', (token) => {
+    expect(() => decodeCursor(token)).toThrow(BadRequestError);
+    try {
+      decodeCursor(token);
+    } catch (error) {
+      expect((error as BadRequestError).code).toBe('invalid_cursor');
+    }
+  });
 });
 
 describe('page limit', () => {

@@ -38,7 +38,8 @@ export function parsePageLimit(raw: string | undefined, max = MAX_PAGE_LIMIT, fa
   return Number(raw);
 }
 
-function invalidCursor(): BadRequestError {
+/** The error for a cursor that decodes but does not describe a position of this list. */
+export function invalidCursor(): BadRequestError {
   return new BadRequestError('invalid_cursor', 'The cursor is not one this API issued.', [
     { field: 'cursor', code: 'invalid_cursor', message: 'must be a nextCursor value from a previous page' },
   ]);

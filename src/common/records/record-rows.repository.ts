@@ -1,0 +1,138 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { JsonObject } from './merge-patch';
+import type { RecordKindSpec, StoredRecord } from './record-kind';
+import { SqlDialect, SqlExecutor, SqlParameter } from './sql-dialect';
+
+interface RecordRow {
+  id: string;
+  fields: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+const INSERT_CHUNK = 100;
+
+export function toStoredRecord(row: RecordRow): StoredRecord {
+  return {
+    id: row.id,
+    fields: JSON.parse(row.fields) as JsonObject,
+    version: Number(row.version),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The rows of any extended-record table (profiles, trainings…): the JSON column is the source of truth for reads. */
+@Injectable()
+export class RecordRowsRepository {
+  private readonly selectSql = new Map<string, string>();
+
+  constructor(private readonly dialect: SqlDialect) {}
+
+  private columns(spec: RecordKindSpec): string {
+    return `${spec.idColumn} AS id, fields, version, created_at, updated_at`;
+  }
+
+  /** The hot read: one lean keyed query, no entity hydration; the SQL string is reused so the prepared statement is cached. */
+  async findById(spec: RecordKindSpec, id: string): Promise<StoredRecord | null> {
+    let sql = this.selectSql.get(spec.table);
+    if (!sql) {
+      sql = `SELECT ${this.columns(spec)} FROM ${spec.table} WHERE ${spec.idColumn} = ?`;
+      this.selectSql.set(spec.table, sql);
+    }
+    const rows = await this.dialect.query<RecordRow>(this.dialect.dataSource, sql, [id]);
+    return rows.length === 0 ? null : toStoredRecord(rows[0]!);
+  }
+
+  /** Reads rows for a read-modify-write, locking them on PostgreSQL until the transaction ends. */
+  async lockByIds(manager: EntityManager, spec: RecordKindSpec, ids: string[]): Promise<StoredRecord[]> {
+    if (ids.length === 0) return [];
+    const sql = `SELECT ${this.columns(spec)} FROM ${spec.table} WHERE ${spec.idColumn} IN (${SqlDialect.list(ids.length)})${this.dialect.forUpdate}`;
+    return (await this.dialect.query<RecordRow>(manager, sql, ids)).map(toStoredRecord);
+  }
+
+  async insertMany(manager: EntityManager, spec: RecordKindSpec, records: StoredRecord[]): Promise<void> {
+    for (let start = 0; start < records.length; start += INSERT_CHUNK) {
+      const chunk = records.slice(start, start + INSERT_CHUNK);
+      const values = chunk.map(() => '(?, ?, ?, ?, ?)').join(', ');
+      const parameters = chunk.flatMap((r) => [r.id, JSON.stringify(r.fields), r.version, r.createdAt, r.updatedAt]);
+      await this.dialect.query(
+        manager,
+        `INSERT INTO ${spec.table} (${spec.idColumn}, fields, version, created_at, updated_at) VALUES ${values}`,
+        parameters,
+      );
+    }
+  }
+
+  async update(manager: EntityManager, spec: RecordKindSpec, record: StoredRecord): Promise<void> {
+    await this.dialect.query(manager, `UPDATE ${spec.table} SET fields = ?, version = ?, updated_at = ? WHERE ${spec.idColumn} = ?`, [
+      JSON.stringify(record.fields),
+      record.version,
+      record.updatedAt,
+      record.id,
+    ]);
+  }
+
+  async delete(manager: EntityManager, spec: RecordKindSpec, id: string): Promise<void> {
+    await this.dialect.query(manager, `DELETE FROM ${spec.table} WHERE ${spec.idColumn} = ?`, [id]);
+  }
+
+  /** Keyset page in id order (exports, scans): bounded memory however large the table. */
+  async pageAfter(executor: SqlExecutor, spec: RecordKindSpec, afterId: string | null, limit: number): Promise<StoredRecord[]> {
+    const where = afterId === null ? '' : ` WHERE ${spec.idColumn} > ?`;
+    const parameters: SqlParameter[] = afterId === null ? [limit] : [afterId, limit];
+    const sql = `SELECT ${this.columns(spec)} FROM ${spec.table}${where} ORDER BY ${spec.idColumn} LIMIT ?`;
+    return (await this.dialect.query<RecordRow>(executor, sql, parameters)).map(toStoredRecord);
+  }
+
+  /** Keyset page of the rows that hold a value for a field. */
+  async pageHoldingField(
+    manager: EntityManager,
+    spec: RecordKindSpec,
+    key: string,
+    afterId: string | null,
+    limit: number,
+  ): Promise<StoredRecord[]> {
+    const after = afterId === null ? '' : ` AND ${spec.idColumn} > ?`;
+    const parameters: SqlParameter[] = afterId === null ? [key, limit] : [key, afterId, limit];
+    const sql = `SELECT ${this.columns(spec)} FROM ${spec.table} WHERE ${this.dialect.jsonHasKey('fields')}${after} ORDER BY ${spec.idColumn} LIMIT ?${this.dialect.forUpdate}`;
+    return (await this.dialect.query<RecordRow>(manager, sql, parameters)).map(toStoredRecord);
+  }
+
+  async countHoldingField(executor: SqlExecutor, spec: RecordKindSpec, key: string): Promise<number> {
+    const rows = await this.dialect.query<{ count: number | string }>(
+      executor,
+      `SELECT COUNT(*) AS count FROM ${spec.table} WHERE ${this.dialect.jsonHasKey('fields')}`,
+      [key],
+    );
+    return Number(rows[0]?.count ?? 0);
+  }
+
+  /** Lists records with a caller-built filter and order (see RecordListQueryBuilder). */
+  async list(
+    spec: RecordKindSpec,
+    join: string,
+    where: string[],
+    orderBy: string,
+    parameters: SqlParameter[],
+    limit: number,
+  ): Promise<Array<StoredRecord & { sortValue: unknown; sortMissing: number }>> {
+    const sortColumns = join
+      ? ', s.value_text AS sort_text, s.value_num AS sort_num, CASE WHEN s.record_id IS NULL THEN 1 ELSE 0 END AS sort_missing'
+      : ', 0 AS sort_missing';
+    const sql =
+      `SELECT r.${spec.idColumn} AS id, r.fields, r.version, r.created_at, r.updated_at${sortColumns} FROM ${spec.table} r ${join}` +
+      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+      ` ORDER BY ${orderBy} LIMIT ?`;
+    const rows = await this.dialect.query<
+      RecordRow & { sort_text?: string | null; sort_num?: number | null; sort_missing: number | string }
+    >(this.dialect.dataSource, sql, [...parameters, limit]);
+    return rows.map((row) => ({
+      ...toStoredRecord(row),
+      sortValue: row.sort_num ?? row.sort_text ?? null,
+      sortMissing: Number(row.sort_missing),
+    }));
+  }
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+
+export type SqlParameter = string | number | null;
+/** Where a query runs: inside a transaction (EntityManager) or on the pool. */
+export type SqlExecutor = Pick<EntityManager, 'query'> | Pick<DataSource, 'query'>;
+
+/**
+ * The few places where SQLite and PostgreSQL differ for extended records.
+ * Queries are written with `?` placeholders; PostgreSQL gets `$1, $2…`.
+ */
+@Injectable()
+export class SqlDialect {
+  readonly isPostgres: boolean;
+
+  constructor(@InjectDataSource() readonly dataSource: DataSource) {
+    this.isPostgres = dataSource.options.type === 'postgres';
+  }
+
+  query<T>(executor: SqlExecutor, sql: string, parameters: SqlParameter[] = []): Promise<T[]> {
+    return executor.query(this.isPostgres ? numberPlaceholders(sql) : sql, parameters) as Promise<T[]>;
+  }
+
+  /** Row lock for read-modify-write (SQLite transactions are already serialized by TransactionRunner). */
+  get forUpdate(): string {
+    return this.isPostgres ? ' FOR UPDATE' : '';
+  }
+
+  get forShare(): string {
+    return this.isPostgres ? ' FOR SHARE' : '';
+  }
+
+  /** SQL that is true when the JSON text column holds the top-level key given as the next parameter. */
+  jsonHasKey(column: string): string {
+    return this.isPostgres ? `jsonb_exists(${column}::jsonb, ?)` : `json_type(${column}, '$.' || ?) IS NOT NULL`;
+  }
+
+  /** Serializes writers of one logical resource until the transaction ends (PostgreSQL; SQLite is serialized already). */
+  async lockResource(manager: EntityManager, name: string): Promise<void> {
+    if (this.isPostgres) await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name]);
+  }
+
+  /** `?, ?, ?` for an IN list. */
+  static list(count: number): string {
+    return Array.from({ length: count }, () => '?').join(', ');
+  }
+}
+
+function numberPlaceholders(sql: string): string {
+  let index = 0;
+  return sql.replace(/\?/g, () => `$${++index}`);
+}
+
+/** True for a primary-key or unique violation (a concurrent create won the race). */
+export function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const driverError = error.driverError as { code?: string } | undefined;
+  return (
+    driverError?.code === '23505' ||
+    driverError?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    driverError?.code === 'SQLITE_CONSTRAINT_UNIQUE'
+  );
+}

@@ -1,0 +1,22 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+export type RequestWithRawBody = FastifyRequest & { rawBody?: Buffer };
+
+/**
+ * Keeps the exact request bytes of the given routes on `request.rawBody` (signatures are over the
+ * raw body) and hands Fastify's JSON parser an identical stream. Route-scoped, so the rest of the
+ * app keeps the default parsing.
+ */
+export function captureRawBody(fastify: FastifyInstance, routeUrls: readonly string[]): void {
+  fastify.addHook('preParsing', async (request: RequestWithRawBody, _reply, payload) => {
+    if (!routeUrls.includes(request.routeOptions.url ?? '')) return payload;
+    const chunks: Buffer[] = [];
+    for await (const chunk of payload) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+    const raw = Buffer.concat(chunks);
+    request.rawBody = raw;
+    const replay = Readable.from([raw]) as Readable & { receivedEncodedLength?: number };
+    replay.receivedEncodedLength = raw.length;
+    return replay;
+  });
+}

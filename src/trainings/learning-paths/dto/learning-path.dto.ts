@@ -1,0 +1,33 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+
+export class ListLearningPathsQueryDto {
+  @ApiPropertyOptional({ description: 'Page size, 1 to 200 (default 50)' })
+  @IsOptional()
+  @Matches(/^\d{1,6}$/)
+  limit?: string;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], default: 'false', description: 'Also list paths the catalogue no longer has' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  includeRemoved?: 'true' | 'false';
+}
+
+export class LearningPathDto {
+  @ApiProperty({ example: '42' }) lpId!: string;
+  @ApiProperty({ example: 'Workplace Safety 42' }) title!: string;
+  @ApiProperty() certificationEnabled!: boolean;
+  @ApiProperty({ description: 'When the upstream catalogue last confirmed these values' }) syncedAt!: string;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'When a full sync found the path gone from the catalogue' })
+  removedAt!: string | null;
+}
+
+export class LearningPathPageDto {
+  @ApiProperty({ type: [LearningPathDto] }) items!: LearningPathDto[];
+  @ApiPropertyOptional({ nullable: true, type: String }) nextCursor!: string | null;
+}
