@@ -16,6 +16,7 @@ import { buildLoggerOptions } from './logging/logger-options';
 import { MetricsModule } from './metrics/metrics.module';
 import { OpignoModule } from './opigno/opigno.module';
 import { SyncModule } from './sync/sync.module';
+import { TrainingsModule } from './trainings/trainings.module';
 import { RequestWithCaller } from './auth/auth.decorators';
 
 export interface AppModuleOptions {
@@ -52,6 +53,7 @@ export class AppModule {
         ProfilesModule,
         OpignoModule,
         SyncModule,
+        TrainingsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -1,4 +1,5 @@
 import { ApiKey } from '../auth/api-key.entity';
+import { UserContextLink } from '../identity/user-context-link.entity';
 import { OpignoConnectionRow } from '../opigno/opigno-connection.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { FieldDefinitionEntity, FieldDefinitionHistoryEntity, FieldDefinitionRevisionEntity } from '../fields/field-definition.entity';
@@ -10,4 +11,18 @@ import { WebhookDelivery } from '../sync/webhooks/webhook-delivery.entity';
 import { LearningPath } from '../trainings/learning-paths/learning-path.entity';
 
 /** Every TypeORM entity of the app. Add new ones here. */
-export const allEntities = [ApiKey, OpignoConnectionRow, FieldDefinitionEntity, FieldDefinitionHistoryEntity, FieldDefinitionRevisionEntity, AuditEventEntity, SyncRun, SyncRunItem, SyncLease, SyncItemState, WebhookDelivery, LearningPath];
+export const allEntities = [
+  ApiKey,
+  UserContextLink,
+  OpignoConnectionRow,
+  FieldDefinitionEntity,
+  FieldDefinitionHistoryEntity,
+  FieldDefinitionRevisionEntity,
+  AuditEventEntity,
+  SyncRun,
+  SyncRunItem,
+  SyncLease,
+  SyncItemState,
+  WebhookDelivery,
+  LearningPath,
+];

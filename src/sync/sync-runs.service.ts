@@ -177,6 +177,11 @@ export class SyncRunsService {
     return this.get(id);
   }
 
+  /** Stops the runs executing in this process after their in-flight items, leaving them resumable. */
+  interruptLocalRuns(): Promise<void> {
+    return this.runner.interruptAll();
+  }
+
   private newRun(id: string, request: StartRunRequest, at: string): SyncRun {
     return {
       id,

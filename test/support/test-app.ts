@@ -32,6 +32,7 @@ export interface RequestOptions {
 export interface TestApp {
   app: NestFastifyApplication;
   url: string;
+  /** Log lines of every app this test file booted (see sharedLogs). */
   logs: string[];
   adminKey: string;
   engine: 'sqlite' | 'postgres';
@@ -60,6 +61,18 @@ async function createPostgresDatabase(): Promise<{ url: string; drop: () => Prom
   };
 }
 
+/**
+ * nestjs-pino keeps one root logger per process, so every app booted by a test file writes to the
+ * stream of the first one: all apps of a file therefore share one log sink.
+ */
+const sharedLogs: string[] = [];
+const sharedLogStream = new Writable({
+  write(chunk: Buffer, _encoding, callback) {
+    sharedLogs.push(chunk.toString());
+    callback();
+  },
+});
+
 /** Boots the real app on a random port against a fresh database (SQLite file, or PostgreSQL when DATABASE_URL is set). */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'companion-test-'));
@@ -84,14 +97,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   }
   Object.assign(process.env, baseEnv, env);
 
-  const logs: string[] = [];
-  const logStream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      logs.push(chunk.toString());
-      callback();
-    },
-  });
-  const app = await createApp({ logStream });
+  const app = await createApp({ logStream: sharedLogStream });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -123,7 +129,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   return {
     app,
     url,
-    logs,
+    logs: sharedLogs,
     adminKey: TEST_ADMIN_KEY,
     engine: POSTGRES_SERVER_URL ? 'postgres' : 'sqlite',
     request,

@@ -291,7 +291,8 @@ export class ExtendedRecordsService {
     });
   }
 
-  private view(record: StoredRecord, definitions: KindDefinitions, caller: Caller): RecordView {
+  /** What a caller may see of a stored record: readable, active fields only. */
+  view(record: StoredRecord, definitions: KindDefinitions, caller: Caller): RecordView {
     return {
       id: record.id,
       fields: definitions.visibleFields(record.fields, caller.role),

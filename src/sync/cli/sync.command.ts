@@ -2,7 +2,6 @@ import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { printTable } from '../../cli/output';
 import type { LiveProgress } from '../engine/run-execution';
-import { SyncRunner } from '../sync-runner';
 import { StartedRun, SyncRunsService } from '../sync-runs.service';
 import { SyncAlreadyRunningError, UnknownSyncJobError } from '../sync.errors';
 
@@ -73,10 +72,7 @@ class ProgressView {
   description: 'Run a sync job in this process (same lease as the app: refused while a run of it is in progress elsewhere)',
 })
 export class SyncCommand extends CommandRunner {
-  constructor(
-    private readonly syncRuns: SyncRunsService,
-    private readonly runner: SyncRunner,
-  ) {
+  constructor(private readonly syncRuns: SyncRunsService) {
     super();
   }
 
@@ -107,7 +103,7 @@ export class SyncCommand extends CommandRunner {
     // Ctrl-C stops after the items in flight and leaves the run resumable.
     const interrupt = (): void => {
       process.stderr.write('\nInterrupting: finishing the items in flight; the next start resumes this run.\n');
-      void this.runner.interruptAll();
+      void this.syncRuns.interruptLocalRuns();
     };
     process.once('SIGINT', interrupt);
     process.once('SIGTERM', interrupt);
