@@ -17,6 +17,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { OpignoModule } from './opigno/opigno.module';
 import { SyncModule } from './sync/sync.module';
 import { TrainingsModule } from './trainings/trainings.module';
+import { CombinedReadsModule } from './combined-reads/combined-reads.module';
 import { RequestWithCaller } from './auth/auth.decorators';
 
 export interface AppModuleOptions {
@@ -54,6 +55,7 @@ export class AppModule {
         OpignoModule,
         SyncModule,
         TrainingsModule,
+        CombinedReadsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -98,9 +98,16 @@ describe('sync crash resume (built app, real processes)', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function startApp(): Promise<{ child: ChildProcess; api: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }> }> {
+  async function startApp(): Promise<{
+    child: ChildProcess;
+    api: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+  }> {
     const port = await freePort();
-    const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: ROOT, env: { ...baseEnv, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['dist/src/main.js'], {
+      cwd: ROOT,
+      env: { ...baseEnv, PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     children.push(child);
@@ -129,10 +136,15 @@ describe('sync crash resume (built app, real processes)', () => {
 
   function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      execFile(process.execPath, ['dist/src/cli/main.js', ...args], { cwd: ROOT, env: baseEnv, timeout: 120_000 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      });
+      execFile(
+        process.execPath,
+        ['dist/src/cli/main.js', ...args],
+        { cwd: ROOT, env: baseEnv, timeout: 120_000 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
     });
   }
 

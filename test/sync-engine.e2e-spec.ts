@@ -94,7 +94,12 @@ describe('sync engine: the trainings catalogue job', () => {
     expect(paths).toHaveLength(1000);
     const upstream = sim.store.getLearningPath('42')!;
     const local = await t.request('GET', '/v1/learning-paths/42');
-    expect(local.body).toMatchObject({ lpId: '42', title: upstream.title, certificationEnabled: upstream.certificationEnabled, removedAt: null });
+    expect(local.body).toMatchObject({
+      lpId: '42',
+      title: upstream.title,
+      certificationEnabled: upstream.certificationEnabled,
+      removedAt: null,
+    });
   });
 
   it('visits nobody in an incremental run right after: every key is clean', async () => {
@@ -307,5 +312,52 @@ describe('sync engine: lease takeover', () => {
     expect(await dataSource.getRepository(SyncRunItem).countBy({ runId })).toBe(1000);
     expect(await dataSource.getRepository(LearningPath).count()).toBe(1000);
     expect(await dataSource.getRepository(SyncLease).countBy({ job: 'trainings' })).toBe(0);
+  });
+});
+
+describe('sync engine: retention and graceful shutdown', () => {
+  let sim: RunningSimulator;
+  let first: TestApp;
+  let second: TestApp;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ clientKey: CLIENT_KEY, clientSecret: CLIENT_SECRET, generate: { users: 0, learningPaths: 500 } });
+    const env = syncEnv(sim, { SYNC_RUN_RETENTION: '2' });
+    first = await startTestApp(env);
+    const shared: Record<string, string> =
+      first.engine === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL! } : { SQLITE_PATH: process.env.SQLITE_PATH! };
+    second = await startTestApp({ ...env, ...shared });
+  });
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+    await sim?.close();
+  });
+
+  it('leaves a run resumable at once when its instance shuts down, and the other instance finishes it exactly', async () => {
+    sim.setFaults({ latencyMs: 100 });
+    const started = await startRun(first, { job: 'trainings', mode: 'full' });
+    for (;;) {
+      const live = (await first.request('GET', `/v1/admin/sync-runs/${started.id}`)).body;
+      if (live.counts.total >= 100) break;
+      await pause(20);
+    }
+    await first.app.close();
+    sim.healFaults();
+    const resumed = await startRun(second, { job: 'trainings' });
+    expect(resumed).toMatchObject({ id: started.id, resumeCount: 1, status: 'running' });
+    const run = await waitForRun(second, started.id);
+    expect(run.counts).toEqual({ total: 500, added: 500, updated: 0, unchanged: 0, skipped: 0, failed: 0, removed: 0 });
+  });
+
+  it('keeps per-item records of the newest runs only, and the counts of every run', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await runToEnd(second, { job: 'trainings', mode: 'full' })).id);
+    const items = second.app.get(DataSource).getRepository(SyncRunItem);
+    expect(await items.countBy({ runId: ids[2] })).toBe(500);
+    expect(await items.countBy({ runId: ids[1] })).toBe(500);
+    expect(await items.countBy({ runId: ids[0] })).toBe(0);
+    const oldest = (await second.request('GET', `/v1/admin/sync-runs/${ids[0]}`)).body;
+    expect(oldest.counts).toMatchObject({ total: 500, unchanged: 500 });
   });
 });

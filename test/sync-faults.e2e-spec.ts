@@ -77,9 +77,19 @@ describe('sync under upstream faults', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    sim = await startSimulator({ clientKey: CLIENT_KEY, clientSecret: CLIENT_SECRET, generate: { users: 300, learningPaths: 5, progressPerUser: 1 } });
+    sim = await startSimulator({
+      clientKey: CLIENT_KEY,
+      clientSecret: CLIENT_SECRET,
+      generate: { users: 300, learningPaths: 5, progressPerUser: 1 },
+    });
     t = await startTestApp(
-      faultEnv(sim, { SYNC_CONCURRENCY: '4', SYNC_MAX_RPS: '100', SYNC_ITEM_ATTEMPTS: '2', SYNC_BACKOFF_BASE_MS: '20', SYNC_BACKOFF_MAX_MS: '100' }),
+      faultEnv(sim, {
+        SYNC_CONCURRENCY: '4',
+        SYNC_MAX_RPS: '100',
+        SYNC_ITEM_ATTEMPTS: '2',
+        SYNC_BACKOFF_BASE_MS: '20',
+        SYNC_BACKOFF_MAX_MS: '100',
+      }),
     );
     const registry = t.app.get(SyncJobRegistry);
     const opigno = t.app.get(OpignoClient);
@@ -143,8 +153,20 @@ describe('sync during an upstream outage', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    sim = await startSimulator({ clientKey: CLIENT_KEY, clientSecret: CLIENT_SECRET, generate: { users: 40, learningPaths: 2, progressPerUser: 1 } });
-    t = await startTestApp(faultEnv(sim, { SYNC_CONCURRENCY: '4', SYNC_MAX_RPS: '0', SYNC_ITEM_ATTEMPTS: '8', SYNC_BACKOFF_BASE_MS: '100', SYNC_BACKOFF_MAX_MS: '800' }));
+    sim = await startSimulator({
+      clientKey: CLIENT_KEY,
+      clientSecret: CLIENT_SECRET,
+      generate: { users: 40, learningPaths: 2, progressPerUser: 1 },
+    });
+    t = await startTestApp(
+      faultEnv(sim, {
+        SYNC_CONCURRENCY: '4',
+        SYNC_MAX_RPS: '0',
+        SYNC_ITEM_ATTEMPTS: '8',
+        SYNC_BACKOFF_BASE_MS: '100',
+        SYNC_BACKOFF_MAX_MS: '800',
+      }),
+    );
     t.app.get(SyncJobRegistry).register(new UserContextProbeJob('probe', users(40), t.app.get(OpignoClient)));
   });
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { SyncRun } from '../src/sync/sync-run.entity';
 import { SyncScheduler } from '../src/sync/sync.scheduler';
 import { WebhookDelivery } from '../src/sync/webhooks/webhook-delivery.entity';
 import { OpignoWebhookEvent, WebhookEvents } from '../src/sync/webhooks/webhook-events';
-import { startTestApp, TestApp } from './support/test-app';
+import { ApiAnswer, startTestApp, TestApp } from './support/test-app';
 
 jest.setTimeout(120_000);
 
@@ -58,7 +58,7 @@ describe('Opigno webhooks', () => {
     await sim?.close();
   });
 
-  function post(body: string, signature: string | null): ReturnType<TestApp['request']> {
+  function post(body: string, signature: string | null): Promise<ApiAnswer> {
     return t.request('POST', '/v1/webhooks/opigno', {
       key: null,
       raw: body,
@@ -76,7 +76,12 @@ describe('Opigno webhooks', () => {
   });
 
   it('answers 401 invalid_signature for a wrong or missing signature, and does nothing', async () => {
-    const body = JSON.stringify({ id: randomUUID(), event: 'USER_REGISTERED_TO_TRAINING', occurredAt: new Date().toISOString(), data: { uuid: 'user-4' } });
+    const body = JSON.stringify({
+      id: randomUUID(),
+      event: 'USER_REGISTERED_TO_TRAINING',
+      occurredAt: new Date().toISOString(),
+      data: { uuid: 'user-4' },
+    });
     for (const signature of [sign(body, 'another-secret-of-enough-length'), sign(`${body} `), 'not-hex', null]) {
       const answer = await post(body, signature);
       expect(answer.status).toBe(401);
@@ -162,7 +167,11 @@ describe('Opigno webhooks without a secret', () => {
 
   it('answers 503 webhooks_not_configured', async () => {
     const body = JSON.stringify({ id: 'd-1', event: 'USER_COMPLETED_TRAINING', data: { uuid: 'user-1' } });
-    const answer = await t.request('POST', '/v1/webhooks/opigno', { key: null, raw: body, headers: { 'X-Opigno-LIP-Signature': sign(body) } });
+    const answer = await t.request('POST', '/v1/webhooks/opigno', {
+      key: null,
+      raw: body,
+      headers: { 'X-Opigno-LIP-Signature': sign(body) },
+    });
     expect(answer.status).toBe(503);
     expect(answer.body.code).toBe('webhooks_not_configured');
   });
@@ -179,7 +188,8 @@ describe('sync scheduler across two instances on one database', () => {
     const env = upstreamEnv(sim, { SYNC_SCHEDULER_ENABLED: 'true', SYNC_CRON_TRAININGS: '0 0 1 1 *' });
     first = await startTestApp(env);
     // The second instance shares the first one's database (startTestApp left its location in the environment).
-    const shared = first.engine === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL! } : { SQLITE_PATH: process.env.SQLITE_PATH! };
+    const shared: Record<string, string> =
+      first.engine === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL! } : { SQLITE_PATH: process.env.SQLITE_PATH! };
     second = await startTestApp({ ...env, ...shared });
   });
   afterAll(async () => {
@@ -190,7 +200,10 @@ describe('sync scheduler across two instances on one database', () => {
 
   it('runs a schedule slot fired on both instances exactly once', async () => {
     const slot = new Date('2030-01-01T10:15:00.000Z');
-    const fired = await Promise.all([first.app.get(SyncScheduler).fire('trainings', slot), second.app.get(SyncScheduler).fire('trainings', new Date(slot.getTime() + 900))]);
+    const fired = await Promise.all([
+      first.app.get(SyncScheduler).fire('trainings', slot),
+      second.app.get(SyncScheduler).fire('trainings', new Date(slot.getTime() + 900)),
+    ]);
     const started = fired.filter((run) => run !== null);
     expect(started).toHaveLength(1);
     const run = await waitForRun(first, started[0]!.id);

@@ -17,7 +17,7 @@ import {
   UpstreamUnavailableError,
 } from './opigno.errors';
 import type { UpstreamStatus } from './opigno.types';
-import { Semaphore } from './semaphore';
+import { Semaphore } from '../common/semaphore';
 
 const CLIENT_UUID_HEADER = 'Opigno-Client-UUID';
 const RETRY_BASE_MS = 100;

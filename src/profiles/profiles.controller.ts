@@ -77,18 +77,6 @@ export class ProfilesController {
     return new StreamableFile(this.profiles.export(caller), { type: 'application/x-ndjson' });
   }
 
-  @Get('profiles/:uuid')
-  @ApiParam(UUID_PARAM)
-  @ApiOkResponse({ type: ProfileDto, headers: { ETag: { description: 'Strong tag "<version>"', schema: { type: 'string' } } } })
-  @ApiProblems(400, 404)
-  async get(
-    @Param('uuid') uuid: string,
-    @CurrentCaller() caller: Caller,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<ProfileDto> {
-    return withEtag(reply, await this.profiles.get(uuid, caller));
-  }
-
   @Put('profiles/:uuid')
   @ApiParam(UUID_PARAM)
   @ApiOkResponse({ type: ProfileDto, description: 'Replaced' })

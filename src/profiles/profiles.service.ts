@@ -39,6 +39,16 @@ export class ProfilesService {
     return toProfile(await this.records.get(uuid, caller));
   }
 
+  /** The local profile, or null when none is stored. */
+  async find(uuid: string, caller: Caller): Promise<ProfileView | null> {
+    try {
+      return await this.get(uuid, caller);
+    } catch (error) {
+      if ((error as { code?: string }).code === PROFILE_KIND.notFoundCode) return null;
+      throw error;
+    }
+  }
+
   async put(
     uuid: string,
     fields: JsonObject,

@@ -10,7 +10,11 @@ export interface SqlResult<T> {
  * the affected-row count (which TypeORM's plain `query` hides on one engine or the other).
  * Conditional upserts (lease, item state) need the count and have no portable QueryBuilder form.
  */
-export async function runSql<T = Record<string, unknown>>(manager: EntityManager, sql: string, parameters: unknown[] = []): Promise<SqlResult<T>> {
+export async function runSql<T = Record<string, unknown>>(
+  manager: EntityManager,
+  sql: string,
+  parameters: unknown[] = [],
+): Promise<SqlResult<T>> {
   const postgres = manager.connection.options.type === 'postgres';
   let position = 0;
   const text = postgres ? sql.replace(/\?/g, () => `$${++position}`) : sql;

@@ -13,7 +13,16 @@ import { WebhookEvents } from './webhooks/webhook-events';
  * it to register their jobs; the app (SyncModule) and the CLI (SyncCliModule) build on it.
  */
 @Module({
-  providers: [SyncJobRegistry, SyncRunsRepository, SyncLeasesRepository, SyncItemStateRepository, SyncRunner, SyncRunsService, SyncMetrics, WebhookEvents],
+  providers: [
+    SyncJobRegistry,
+    SyncRunsRepository,
+    SyncLeasesRepository,
+    SyncItemStateRepository,
+    SyncRunner,
+    SyncRunsService,
+    SyncMetrics,
+    WebhookEvents,
+  ],
   exports: [SyncJobRegistry, SyncRunsService, SyncItemStateRepository, SyncRunsRepository, WebhookEvents],
 })
 export class SyncCoreModule {}

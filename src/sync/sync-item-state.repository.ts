@@ -32,7 +32,14 @@ export class SyncItemStateRepository {
    * started (a webhook during processing must not be lost); a failure keeps it and the last
    * success time.
    */
-  async recordVisit(manager: EntityManager, job: string, key: string, outcome: RecordedOutcome, at: string, visitStartedAt: string): Promise<void> {
+  async recordVisit(
+    manager: EntityManager,
+    job: string,
+    key: string,
+    outcome: RecordedOutcome,
+    at: string,
+    visitStartedAt: string,
+  ): Promise<void> {
     if (outcome === 'failed') {
       await runSql(
         manager,

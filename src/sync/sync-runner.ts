@@ -52,7 +52,10 @@ export class SyncRunner implements BeforeApplicationShutdown {
       metrics: this.metrics,
     });
     const done = execution.execute().catch((error: unknown): ExecutionEnd => {
-      this.logger.error({ runId: run.id, job: job.name, err: error }, 'Sync run bookkeeping failed; the lease will expire and the run resume');
+      this.logger.error(
+        { runId: run.id, job: job.name, err: error },
+        'Sync run bookkeeping failed; the lease will expire and the run resume',
+      );
       return 'interrupted';
     });
     this.executions.set(run.id, { execution, done });

@@ -40,7 +40,12 @@ export class SyncRunsController {
   @ApiAcceptedResponse({ type: SyncRunDetailDto })
   @ApiProblems(400, 409, 422)
   async start(@Body() body: StartSyncRunDto, @CurrentCaller() caller: Caller): Promise<SyncRunDetailDto> {
-    const started = await this.syncRuns.start({ job: body.job, mode: body.mode ?? 'incremental', dryRun: body.dryRun ?? false, triggeredBy: caller.keyId });
+    const started = await this.syncRuns.start({
+      job: body.job,
+      mode: body.mode ?? 'incremental',
+      dryRun: body.dryRun ?? false,
+      triggeredBy: caller.keyId,
+    });
     return started.run;
   }
 

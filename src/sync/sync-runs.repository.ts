@@ -94,7 +94,13 @@ export class SyncRunsRepository {
   }
 
   /** Ends a running run with its final counts; false when it had already ended. */
-  async finish(id: string, status: Exclude<SyncRunStatus, 'running'>, counts: OutcomeCounts, at: string, errorMessage: string | null): Promise<boolean> {
+  async finish(
+    id: string,
+    status: Exclude<SyncRunStatus, 'running'>,
+    counts: OutcomeCounts,
+    at: string,
+    errorMessage: string | null,
+  ): Promise<boolean> {
     const result = await this.runs.update(
       { id, status: 'running' },
       {

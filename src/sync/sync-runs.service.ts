@@ -13,7 +13,13 @@ import { RunHandle, SyncRunner } from './sync-runner';
 import { EMPTY_COUNTS, OutcomeCounts, RecordedFailure, SyncRunsRepository } from './sync-runs.repository';
 import { SyncMetrics } from './sync.metrics';
 import { toBoolean } from './sql';
-import { ScheduleSlotTakenError, SyncAlreadyRunningError, SyncRunNotFoundError, SyncRunNotRunningError, UnknownSyncJobError } from './sync.errors';
+import {
+  ScheduleSlotTakenError,
+  SyncAlreadyRunningError,
+  SyncRunNotFoundError,
+  SyncRunNotRunningError,
+  UnknownSyncJobError,
+} from './sync.errors';
 
 export interface StartRunRequest {
   job: string;
@@ -116,11 +122,17 @@ export class SyncRunsService {
         await this.runs.markResumed(interrupted.id, now.toISOString());
         await this.leases.assignRun(job.name, holder, interrupted.id);
         run = (await this.runs.findById(interrupted.id))!;
-        this.logger.log({ runId: run.id, job: job.name, triggeredBy: request.triggeredBy, resumeCount: run.resumeCount }, 'Resuming interrupted sync run');
+        this.logger.log(
+          { runId: run.id, job: job.name, triggeredBy: request.triggeredBy, resumeCount: run.resumeCount },
+          'Resuming interrupted sync run',
+        );
       } else {
         run = this.newRun(newRunId, request, now.toISOString());
         if (!(await this.runs.insertRun(run))) throw new ScheduleSlotTakenError(job.name, request.scheduleSlot!);
-        this.logger.log({ runId: run.id, job: job.name, mode: run.mode, dryRun: run.dryRun, triggeredBy: run.triggeredBy }, 'Sync run started');
+        this.logger.log(
+          { runId: run.id, job: job.name, mode: run.mode, dryRun: run.dryRun, triggeredBy: run.triggeredBy },
+          'Sync run started',
+        );
       }
       this.metrics.runsStarted.inc({ job: job.name, kind: interrupted ? 'resumed' : 'new' });
       const handle = this.runner.launch(job, run, holder);

@@ -32,7 +32,12 @@ export class SyncMetrics {
       labelNames: ['job', 'outcome'] as const,
       registers,
     });
-    this.running = new Gauge({ name: 'sync_runs_running', help: 'Sync runs executing in this instance', labelNames: ['job'] as const, registers });
+    this.running = new Gauge({
+      name: 'sync_runs_running',
+      help: 'Sync runs executing in this instance',
+      labelNames: ['job'] as const,
+      registers,
+    });
     this.backoffs = new Counter({
       name: 'sync_upstream_backoffs_total',
       help: 'Pauses of a sync run because the upstream was unavailable',

@@ -62,14 +62,6 @@ export class TrainingsController {
     return new StreamableFile(this.trainings.export(caller), { type: 'application/x-ndjson' });
   }
 
-  @Get('trainings/:lpId')
-  @ApiParam(LP_ID_PARAM)
-  @ApiOkResponse({ type: TrainingDto, headers: { ETag: { description: 'Strong tag "<version>"', schema: { type: 'string' } } } })
-  @ApiProblems(400, 404)
-  async get(@Param('lpId') lpId: string, @CurrentCaller() caller: Caller, @Res({ passthrough: true }) reply: FastifyReply): Promise<TrainingDto> {
-    return withEtag(reply, await this.trainings.get(lpId, caller));
-  }
-
   @Put('trainings/:lpId')
   @ApiParam(LP_ID_PARAM)
   @ApiOkResponse({ type: TrainingDto, description: 'Replaced' })

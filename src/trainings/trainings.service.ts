@@ -39,6 +39,10 @@ export class TrainingsService {
     return toTraining(await this.records.get(lpId, caller));
   }
 
+  async getMany(lpIds: string[], caller: Caller): Promise<TrainingView[]> {
+    return (await this.records.getMany(lpIds, caller)).map(toTraining);
+  }
+
   /** The local training, or null when none is stored (combined reads still answer upstream data). */
   async find(lpId: string, caller: Caller): Promise<TrainingView | null> {
     try {

@@ -46,6 +46,13 @@ export class RecordRowsRepository {
     return rows.length === 0 ? null : toStoredRecord(rows[0]!);
   }
 
+  /** Several records by id, without locking (combined reads). */
+  async findByIds(spec: RecordKindSpec, ids: string[]): Promise<StoredRecord[]> {
+    if (ids.length === 0) return [];
+    const sql = `SELECT ${this.columns(spec)} FROM ${spec.table} WHERE ${spec.idColumn} IN (${SqlDialect.list(ids.length)})`;
+    return (await this.dialect.query<RecordRow>(this.dialect.dataSource, sql, ids)).map(toStoredRecord);
+  }
+
   /** Reads rows for a read-modify-write, locking them on PostgreSQL until the transaction ends. */
   async lockByIds(manager: EntityManager, spec: RecordKindSpec, ids: string[]): Promise<StoredRecord[]> {
     if (ids.length === 0) return [];

@@ -59,7 +59,12 @@ export class Sync1764000004000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'sync_leases',
-        columns: [{ ...col.string('job', 64), isPrimary: true }, col.string('run_id', 64), col.string('holder', 200), col.timestamp('expires_at')],
+        columns: [
+          { ...col.string('job', 64), isPrimary: true },
+          col.string('run_id', 64),
+          col.string('holder', 200),
+          col.timestamp('expires_at'),
+        ],
       }),
     );
     await queryRunner.createTable(
@@ -79,7 +84,12 @@ export class Sync1764000004000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'webhook_deliveries',
-        columns: [{ ...col.string('id', 128), isPrimary: true }, col.string('event', 64), col.timestamp('received_at'), col.timestamp('processed_at', true)],
+        columns: [
+          { ...col.string('id', 128), isPrimary: true },
+          col.string('event', 64),
+          col.timestamp('received_at'),
+          col.timestamp('processed_at', true),
+        ],
         indices: [{ name: 'ix_webhook_deliveries_received', columnNames: ['received_at'] }],
       }),
     );

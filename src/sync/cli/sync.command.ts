@@ -58,7 +58,9 @@ class ProgressView {
     }
     if (!final && Date.now() - this.lastPlain < PLAIN_PROGRESS_EVERY_MS) return;
     this.lastPlain = Date.now();
-    process.stderr.write(`${this.label}: ${progress.done}/${progress.total ?? '?'} (${rate}/s, failed ${progress.counts.failed}${payload.paused})\n`);
+    process.stderr.write(
+      `${this.label}: ${progress.done}/${progress.total ?? '?'} (${rate}/s, failed ${progress.counts.failed}${payload.paused})\n`,
+    );
   }
 
   stop(): void {
@@ -89,7 +91,12 @@ export class SyncCommand extends CommandRunner {
   async run([job]: string[], options: SyncOptions): Promise<void> {
     let started: StartedRun;
     try {
-      started = await this.syncRuns.start({ job: job!, mode: options.full ? 'full' : 'incremental', dryRun: options.dryRun === true, triggeredBy: 'cli' });
+      started = await this.syncRuns.start({
+        job: job!,
+        mode: options.full ? 'full' : 'incremental',
+        dryRun: options.dryRun === true,
+        triggeredBy: 'cli',
+      });
     } catch (error) {
       if (error instanceof UnknownSyncJobError) return refuse(error.message, 2);
       if (error instanceof SyncAlreadyRunningError) return refuse(`${error.message} Cancel it or wait for it to end.`, 3);
@@ -117,7 +124,9 @@ export class SyncCommand extends CommandRunner {
     process.removeListener('SIGTERM', interrupt);
 
     const final = await this.syncRuns.get(run.id);
-    process.stdout.write(`\nRun ${final.id}: ${end === 'interrupted' ? 'interrupted (resumable)' : final.status}${final.errorMessage ? ` (${final.errorMessage})` : ''}\n`);
+    process.stdout.write(
+      `\nRun ${final.id}: ${end === 'interrupted' ? 'interrupted (resumable)' : final.status}${final.errorMessage ? ` (${final.errorMessage})` : ''}\n`,
+    );
     printTable([{ ...final.counts, dryRun: final.dryRun, resumes: final.resumeCount }]);
     if (final.errors.length > 0) {
       process.stdout.write(`\nFirst failed records (${final.counts.failed} in all):\n`);

@@ -9,7 +9,11 @@ export class StartSyncRunDto {
   @MaxLength(64)
   job!: string;
 
-  @ApiPropertyOptional({ enum: SYNC_MODES, default: 'incremental', description: 'incremental visits only new, dirty or last-failed keys; full visits everything' })
+  @ApiPropertyOptional({
+    enum: SYNC_MODES,
+    default: 'incremental',
+    description: 'incremental visits only new, dirty or last-failed keys; full visits everything',
+  })
   @IsOptional()
   @IsIn(SYNC_MODES)
   mode?: SyncMode;
@@ -70,7 +74,8 @@ export class SyncRunDto {
   @ApiProperty() startedAt!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) finishedAt!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) heartbeatAt!: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Last time another start resumed this interrupted run' }) resumedAt!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Last time another start resumed this interrupted run' }) resumedAt!:
+    string | null;
   @ApiProperty() resumeCount!: number;
   @ApiProperty() cancelRequested!: boolean;
   @ApiPropertyOptional({ nullable: true, type: Number, description: 'Items the listing announced' }) total!: number | null;

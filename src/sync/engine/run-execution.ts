@@ -178,7 +178,8 @@ export class RunExecution {
       for (const item of todo) queue.push({ item, pageId });
       await this.advanceCheckpoint();
       if (page.nextCheckpoint === null) return;
-      if (page.nextCheckpoint === checkpoint) throw new Error(`Job "${this.job.name}" listed the same checkpoint twice; its listing would never end.`);
+      if (page.nextCheckpoint === checkpoint)
+        throw new Error(`Job "${this.job.name}" listed the same checkpoint twice; its listing would never end.`);
       checkpoint = page.nextCheckpoint;
     }
   }
@@ -255,7 +256,11 @@ export class RunExecution {
       }
       const { outcome, commit } = typeof result === 'string' ? { outcome: result, commit: undefined } : result;
       if (!ITEM_OUTCOMES.has(outcome)) {
-        return this.recordFailure(item.key, new Error(`Job "${this.job.name}" answered an unknown outcome: ${String(outcome)}`), visitStartedAt);
+        return this.recordFailure(
+          item.key,
+          new Error(`Job "${this.job.name}" answered an unknown outcome: ${String(outcome)}`),
+          visitStartedAt,
+        );
       }
       try {
         await this.record(item.key, outcome, visitStartedAt, commit);
@@ -336,7 +341,11 @@ export class RunExecution {
       if (this.stopReason !== null) return null;
       const epoch = this.pauseEpoch;
       try {
-        const page = await this.job.listPage(checkpoint, { mode: this.run.mode, pageSize: this.pageSize, signal: this.leaseController.signal });
+        const page = await this.job.listPage(checkpoint, {
+          mode: this.run.mode,
+          pageSize: this.pageSize,
+          signal: this.leaseController.signal,
+        });
         this.backoff.reset();
         return page;
       } catch (error) {
@@ -417,7 +426,8 @@ export class RunExecution {
       this.deps.metrics.runsFinished.inc({ job, status: 'lease_lost' });
       return 'lease_lost';
     }
-    const status: Exclude<SyncRunStatus, 'running'> = failure !== null ? 'failed' : this.stopReason === 'cancelled' ? 'cancelled' : 'succeeded';
+    const status: Exclude<SyncRunStatus, 'running'> =
+      failure !== null ? 'failed' : this.stopReason === 'cancelled' ? 'cancelled' : 'succeeded';
     const counts = await this.deps.runs.countOutcomes(this.run.id);
     const message = failure === null ? null : describeItemError(failure).message;
     await this.deps.runs.finish(this.run.id, status, counts, this.nowIso(), message);

@@ -1,6 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 
-export const OPIGNO_WEBHOOK_EVENTS = ['USER_REGISTERED_TO_TRAINING', 'USER_COMPLETED_TRAINING', 'LEARNING_PATH_NEW_REVISION', 'CERTIFICATE_EXPIRED'] as const;
+export const OPIGNO_WEBHOOK_EVENTS = [
+  'USER_REGISTERED_TO_TRAINING',
+  'USER_COMPLETED_TRAINING',
+  'LEARNING_PATH_NEW_REVISION',
+  'CERTIFICATE_EXPIRED',
+] as const;
 export type OpignoWebhookEventName = (typeof OPIGNO_WEBHOOK_EVENTS)[number];
 
 /** A verified, first-time webhook delivery, after its effects (dirty marks) were committed. */
@@ -41,7 +46,9 @@ export class WebhookEvents {
       setImmediate(() => {
         Promise.resolve()
           .then(() => listener(event))
-          .catch((error: unknown) => this.logger.error({ err: error, deliveryId: event.deliveryId, event: event.event }, 'Webhook listener failed'));
+          .catch((error: unknown) =>
+            this.logger.error({ err: error, deliveryId: event.deliveryId, event: event.event }, 'Webhook listener failed'),
+          );
       });
     }
   }

@@ -52,14 +52,21 @@ function parseEnvelope(rawBody: Buffer): Envelope {
   const errors: FieldError[] = [];
   if (!isObject(body)) throw new ValidationFailedError([{ field: '', code: 'invalid_type', message: 'the body must be a JSON object' }]);
   const data = body.data === undefined ? {} : body.data;
-  if (typeof body.id !== 'string' || !DELIVERY_ID.test(body.id)) errors.push({ field: 'id', code: 'invalid_id', message: 'must be 1 to 128 characters from A-Z a-z 0-9 . _ : -' });
-  if (typeof body.event !== 'string' || body.event.length === 0 || body.event.length > 64) errors.push({ field: 'event', code: 'invalid_event', message: 'must be an event name' });
-  if (body.occurredAt !== undefined && typeof body.occurredAt !== 'string') errors.push({ field: 'occurredAt', code: 'invalid_type', message: 'must be an ISO 8601 string' });
+  if (typeof body.id !== 'string' || !DELIVERY_ID.test(body.id))
+    errors.push({ field: 'id', code: 'invalid_id', message: 'must be 1 to 128 characters from A-Z a-z 0-9 . _ : -' });
+  if (typeof body.event !== 'string' || body.event.length === 0 || body.event.length > 64)
+    errors.push({ field: 'event', code: 'invalid_event', message: 'must be an event name' });
+  if (body.occurredAt !== undefined && typeof body.occurredAt !== 'string')
+    errors.push({ field: 'occurredAt', code: 'invalid_type', message: 'must be an ISO 8601 string' });
   if (!isObject(data)) errors.push({ field: 'data', code: 'invalid_type', message: 'must be an object' });
   const uuid = isObject(data) ? data.uuid : undefined;
   const lpId = isObject(data) ? data.lpId : undefined;
   if (uuid !== undefined && (typeof uuid !== 'string' || !OPIGNO_USER_UUID_PATTERN.test(uuid))) {
-    errors.push({ field: 'data.uuid', code: 'invalid_uuid', message: 'must be 1 to 128 characters from A-Z a-z 0-9 . _ : @ - starting with a letter or digit' });
+    errors.push({
+      field: 'data.uuid',
+      code: 'invalid_uuid',
+      message: 'must be 1 to 128 characters from A-Z a-z 0-9 . _ : @ - starting with a letter or digit',
+    });
   }
   if (lpId !== undefined && (typeof lpId !== 'string' || lpId.length === 0 || lpId.length > MAX_LP_ID_LENGTH)) {
     errors.push({ field: 'data.lpId', code: 'invalid_lp_id', message: `must be 1 to ${MAX_LP_ID_LENGTH} characters` });

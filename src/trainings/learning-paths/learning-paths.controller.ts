@@ -19,7 +19,11 @@ export class LearningPathsController {
   @ApiOkResponse({ type: LearningPathPageDto })
   @ApiProblems(400, 422)
   list(@Query() query: ListLearningPathsQueryDto): Promise<LearningPathPageDto> {
-    return this.learningPaths.list({ limit: parsePageLimit(query.limit), cursor: query.cursor, includeRemoved: query.includeRemoved === 'true' });
+    return this.learningPaths.list({
+      limit: parsePageLimit(query.limit),
+      cursor: query.cursor,
+      includeRemoved: query.includeRemoved === 'true',
+    });
   }
 
   @Get(':lpId')

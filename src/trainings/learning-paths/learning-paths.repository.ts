@@ -32,10 +32,12 @@ export class LearningPathsRepository {
 
   /** Writes the upstream values, confirms them as of `syncedAt`, and brings a removed path back. */
   async upsertFromUpstream(manager: EntityManager, path: UpstreamLearningPath, syncedAt: string): Promise<void> {
-    await manager.getRepository(LearningPath).upsert(
-      { lpId: path.lpId, title: path.title, certificationEnabled: path.certificationEnabled, syncedAt, removedAt: null },
-      { conflictPaths: ['lpId'] },
-    );
+    await manager
+      .getRepository(LearningPath)
+      .upsert(
+        { lpId: path.lpId, title: path.title, certificationEnabled: path.certificationEnabled, syncedAt, removedAt: null },
+        { conflictPaths: ['lpId'] },
+      );
   }
 
   /** Paths still present locally that the given sync run did not see upstream (see SyncJob.sweep). */
