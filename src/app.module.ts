@@ -18,6 +18,7 @@ import { OpignoModule } from './opigno/opigno.module';
 import { SyncModule } from './sync/sync.module';
 import { TrainingsModule } from './trainings/trainings.module';
 import { CombinedReadsModule } from './combined-reads/combined-reads.module';
+import { IdentityModule } from './identity/identity.module';
 import { RequestWithCaller } from './auth/auth.decorators';
 
 export interface AppModuleOptions {
@@ -56,6 +57,7 @@ export class AppModule {
         SyncModule,
         TrainingsModule,
         CombinedReadsModule,
+        IdentityModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

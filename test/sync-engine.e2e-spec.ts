@@ -285,11 +285,12 @@ describe('sync engine: lease takeover', () => {
     await dataSource
       .getRepository(SyncRunItem)
       .insert(keys.map((key) => ({ runId, key, outcome: 'added' as const, errorCode: null, errorMessage: null, recordedAt: now })));
-    await dataSource.getRepository(LearningPath).insert(
+    await dataSource.getRepository(LearningPath).upsert(
       keys.map((key) => {
         const upstream = sim.store.getLearningPath(key)!;
         return { lpId: key, title: upstream.title, certificationEnabled: upstream.certificationEnabled, syncedAt: now, removedAt: null };
       }),
+      { conflictPaths: ['lpId'] },
     );
     await dataSource.getRepository(SyncLease).insert({ job: 'trainings', runId, holder: 'dead-host:1:gone', expiresAt: leaseExpiresAt });
     return runId;
@@ -312,6 +313,17 @@ describe('sync engine: lease takeover', () => {
     expect(await dataSource.getRepository(SyncRunItem).countBy({ runId })).toBe(1000);
     expect(await dataSource.getRepository(LearningPath).count()).toBe(1000);
     expect(await dataSource.getRepository(SyncLease).countBy({ job: 'trainings' })).toBe(0);
+  });
+
+  it('cancels a dead holder’s run at once, and the next start is a new run', async () => {
+    const runId = await leaveDeadHolder(new Date(Date.now() - 1000).toISOString());
+    const cancelled = await t.request('POST', `/v1/admin/sync-runs/${runId}/cancel`);
+    expect(cancelled.status).toBe(202);
+    expect(cancelled.body).toMatchObject({ id: runId, status: 'cancelled', cancelRequested: true });
+    expect(cancelled.body.counts).toMatchObject({ total: 150, added: 150 });
+    const next = await startRun(t, { job: 'trainings' });
+    expect(next.id).not.toBe(runId);
+    expect((await waitForRun(t, next.id)).status).toBe('succeeded');
   });
 });
 

@@ -1,4 +1,4 @@
-import { BadRequestError, ConflictError, DomainError } from '../common/errors/domain-error';
+import { BadRequestError, ConflictError, DomainError, FieldError, ValidationFailedError } from '../common/errors/domain-error';
 
 export class InvalidUserContextRequestError extends DomainError {
   readonly kind = 'unprocessable';
@@ -20,5 +20,12 @@ export class AlreadyMergedError extends ConflictError {
 export class JunkIdentifierError extends BadRequestError {
   constructor(field: string, value: string) {
     super('invalid_identifier', `${field} "${value}" is not a usable identifier.`, [{ field, code: 'junk_identifier', message: `"${value}" is a placeholder, not an identifier` }]);
+  }
+}
+
+/** Merged values that no longer satisfy the definitions (e.g. a tightened constraint): nothing is written. */
+export class MergeInvalidError extends ValidationFailedError {
+  constructor(errors: FieldError[]) {
+    super(errors, 'The merged record would not be valid; nothing was merged.');
   }
 }

@@ -112,16 +112,6 @@ export class ProfilesController {
     return withEtag(reply, await this.profiles.patch(uuid, body.fields, caller, parseWritePreconditions(ifMatch, undefined)));
   }
 
-  @Delete('profiles/:uuid')
-  @ApiParam(UUID_PARAM)
-  @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiHeader(IF_MATCH)
-  @ApiProblems(400, 404, 412)
-  delete(@Param('uuid') uuid: string, @Headers('if-match') ifMatch: string | undefined, @CurrentCaller() caller: Caller): Promise<void> {
-    return this.profiles.delete(uuid, caller, parseWritePreconditions(ifMatch, undefined));
-  }
-
   @Get('profiles/:uuid/history')
   @ApiParam(UUID_PARAM)
   @ApiOkResponse({ type: AuditPageDto, description: 'Changes to the profile, newest first' })

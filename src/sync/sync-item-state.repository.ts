@@ -81,11 +81,6 @@ export class SyncItemStateRepository {
     const keys = rows.rows.map((row) => row.key);
     return { keys, nextAfterKey: keys.length === limit ? keys[keys.length - 1]! : null };
   }
-
-  async isDirty(job: string, key: string): Promise<boolean> {
-    const row = await this.findOne(job, key);
-    return row !== null && toBoolean(row.dirty);
-  }
 }
 
 /** Whether an incremental run visits a key: never synced (or removed since), dirtied since, or failed last time. */

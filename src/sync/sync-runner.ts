@@ -77,10 +77,6 @@ export class SyncRunner implements BeforeApplicationShutdown {
     await Promise.all(entries.map((entry) => entry.done));
   }
 
-  isExecutingHere(runId: string): boolean {
-    return this.executions.has(runId);
-  }
-
   async beforeApplicationShutdown(): Promise<void> {
     await this.interruptAll();
   }

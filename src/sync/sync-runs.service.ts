@@ -95,10 +95,6 @@ export class SyncRunsService {
     @Inject(syncConfig.KEY) private readonly config: SyncConfig,
   ) {}
 
-  jobNames(): string[] {
-    return this.registry.names();
-  }
-
   /**
    * Takes the job's lease and executes a run in this process. An interrupted run of the job
    * (its holder died or shut down) is resumed instead of starting a new one, whatever was asked.
@@ -116,7 +112,13 @@ export class SyncRunsService {
       throw new SyncAlreadyRunningError(job.name, running?.id ?? lease?.runId ?? null);
     }
     try {
-      const interrupted = await this.runs.findRunning(job.name);
+      let interrupted = await this.runs.findRunning(job.name);
+      if (interrupted?.cancelRequested) {
+        // Cancelled while its holder was gone: end it rather than resume it.
+        await this.runs.finish(interrupted.id, 'cancelled', await this.runs.countOutcomes(interrupted.id), now.toISOString(), null);
+        this.metrics.runsFinished.inc({ job: job.name, status: 'cancelled' });
+        interrupted = null;
+      }
       let run: SyncRun;
       if (interrupted) {
         await this.runs.markResumed(interrupted.id, now.toISOString());

@@ -283,6 +283,12 @@ export class ExtendedRecordsService {
     }
   }
 
+  /** A write batch inside the caller's own transaction, for operations spanning several records (identity merge, erase). */
+  async batchWithin(manager: EntityManager, caller: Caller): Promise<{ batch: RecordWriteBatch; definitions: KindDefinitions }> {
+    const definitions = await this.deps.cache.forWrite(manager, this.spec.kind);
+    return { batch: this.newBatch(manager, definitions, caller), definitions };
+  }
+
   private newBatch(manager: EntityManager, definitions: KindDefinitions, caller: Caller): RecordWriteBatch {
     const { rows, index, audit, dialect } = this.deps;
     return new RecordWriteBatch({

@@ -18,7 +18,7 @@ export class CreateUserContextDto {
   @IsOptional()
   @IsString()
   @MinLength(1)
-  @MaxLength(255)
+  @MaxLength(1024)
   displayName?: string;
 
   @ApiPropertyOptional({ enum: USER_CONTEXT_SCOPES, default: 'AUTHENTICATED' })
@@ -37,7 +37,7 @@ export class UpdateUserContextDto {
   @IsOptional()
   @IsString()
   @MinLength(1)
-  @MaxLength(255)
+  @MaxLength(1024)
   displayName?: string;
 
   @ApiPropertyOptional({ description: 'false deactivates the context (Opigno unpublishes the user content)' })

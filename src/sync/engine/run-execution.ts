@@ -101,10 +101,6 @@ export class RunExecution {
     this.baseScanned = run.scanned;
   }
 
-  get runId(): string {
-    return this.run.id;
-  }
-
   progress(): LiveProgress {
     const recorded = Object.values(this.counts).reduce((a, b) => a + b, 0) - this.counts.removed;
     return {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, LessThan } from 'typeorm';
 import { runSql } from '../sql';
 import { WebhookDelivery } from './webhook-delivery.entity';
 
@@ -14,6 +14,12 @@ export class WebhookDeliveriesRepository {
       [delivery.id, delivery.event, delivery.receivedAt],
     );
     return result.affected === 1;
+  }
+
+  /** Forgets deliveries received before `at` (a redelivery that late would be processed again, harmlessly: marks are idempotent). */
+  async deleteReceivedBefore(manager: EntityManager, at: string): Promise<number> {
+    const result = await manager.getRepository(WebhookDelivery).delete({ receivedAt: LessThan(at) });
+    return result.affected ?? 0;
   }
 
   async markProcessed(manager: EntityManager, id: string, at: string): Promise<void> {

@@ -26,6 +26,9 @@ export interface WebhookReceipt {
   marked: DirtyMark[];
 }
 
+/** Delivery ids are remembered this long for deduplication. */
+const DELIVERY_RETENTION_MS = 30 * 86_400_000;
+const PRUNE_EVERY_MS = 3_600_000;
 const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_LP_ID_LENGTH = 255;
 
@@ -95,6 +98,7 @@ function marksFor(envelope: Envelope): DirtyMark[] {
 @Injectable()
 export class WebhooksService {
   private readonly logger = new Logger(WebhooksService.name);
+  private lastPrunedAt = 0;
 
   constructor(
     @Inject(opignoConfig.KEY) private readonly config: OpignoConfig,
@@ -128,6 +132,17 @@ export class WebhooksService {
       data: envelope.data,
     };
     this.events.emit(event);
+    this.pruneOldDeliveries();
     return { id: envelope.id, event: envelope.event, duplicate: false, marked: marks };
+  }
+
+  private pruneOldDeliveries(): void {
+    const now = Date.now();
+    if (now - this.lastPrunedAt < PRUNE_EVERY_MS) return;
+    this.lastPrunedAt = now;
+    const before = new Date(now - DELIVERY_RETENTION_MS).toISOString();
+    this.transactions
+      .run((manager) => this.deliveries.deleteReceivedBefore(manager, before))
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'Could not prune old webhook deliveries'));
   }
 }
