@@ -22,6 +22,10 @@ async function bootstrap(): Promise<void> {
       process.exit(1);
     }, config.shutdownGraceMs);
     forced.unref();
+    // Keep-alive connections that finish their last request become idle after close() began; close those too.
+    const server = app.getHttpServer();
+    const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+    idleSweep.unref();
     app
       .close()
       .then(() => process.exit(0))

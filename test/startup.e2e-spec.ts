@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startSimulator } from '../src/simulator/simulator';
 import { buildOnce, freePort, startProcess, waitForHttp } from './support/built-app';
 
 describe('starting the service as a process', () => {
@@ -40,5 +41,38 @@ describe('starting the service as a process', () => {
     expect(await app.exited).toBe(1);
     expect(app.output()).toMatch(/ADMIN_API_KEY/);
     expect(app.output()).not.toContain('short-secret');
+  }, 30_000);
+
+  it('finishes an in-flight request on SIGTERM before exiting', async () => {
+    const sim = await startSimulator({ port: 0, clientKey: 'k', clientSecret: 'graceful-secret-123', faults: { latencyMs: 1500 } });
+    sim.store.upsertUser({ uuid: 'slow-user', displayName: 'Slow', isActive: true });
+    const port = await freePort();
+    const adminKey = 'graceful-admin-key-0123456789abcdef';
+    const app = startProcess(
+      {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        ADMIN_API_KEY: adminKey,
+        OPIGNO_BASE_URL: sim.url,
+        OPIGNO_CLIENT_KEY: 'k',
+        OPIGNO_CLIENT_SECRET: 'graceful-secret-123',
+        OPIGNO_TIMEOUT_MS: '10000',
+        SYNC_SCHEDULER_ENABLED: 'false',
+      },
+      workdir,
+    );
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/health/ready`);
+      const slow = fetch(`http://127.0.0.1:${port}/v1/profiles/slow-user?include=context`, { headers: { authorization: `Bearer ${adminKey}` } });
+      await new Promise((r) => setTimeout(r, 300));
+      app.child.kill('SIGTERM');
+      const answer = await slow;
+      expect(answer.status).toBe(200);
+      expect(((await answer.json()) as { context: { uuid: string } }).context.uuid).toBe('slow-user');
+      expect(await app.exited).toBe(0);
+    } finally {
+      app.child.kill('SIGKILL');
+      await sim.close();
+    }
   }, 30_000);
 });
