@@ -6,6 +6,7 @@ import { SyncRun } from '../src/sync/sync-run.entity';
 import { LearningPath } from '../src/trainings/learning-paths/learning-path.entity';
 import { RunningSimulator, startSimulator } from '../src/simulator/simulator';
 import { startTestApp, TestApp } from './support/test-app';
+import { runToEnd, startRun, waitForRun } from './support/sync-runs';
 
 const CLIENT_KEY = 'companion-sync';
 const CLIENT_SECRET = `sync-secret-${randomBytes(12).toString('hex')}`;
@@ -27,26 +28,8 @@ function syncEnv(sim: RunningSimulator, extra: Record<string, string> = {}): Rec
   };
 }
 
-async function waitForRun(t: TestApp, id: string, timeoutMs = 60_000): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const answer = await t.request('GET', `/v1/admin/sync-runs/${id}`);
-    expect(answer.status).toBe(200);
-    if (answer.body.status !== 'running') return answer.body;
-    if (Date.now() > deadline) throw new Error(`run ${id} still running: ${answer.text}`);
-    await pause(50);
-  }
-}
 
-async function startRun(t: TestApp, body: Record<string, unknown>): Promise<any> {
-  const answer = await t.request('POST', '/v1/admin/sync-runs', { body });
-  if (answer.status !== 202) throw new Error(`start answered ${answer.status}: ${answer.text}`);
-  return answer.body;
-}
 
-async function runToEnd(t: TestApp, body: Record<string, unknown>): Promise<any> {
-  return waitForRun(t, (await startRun(t, body)).id);
-}
 
 async function localPaths(t: TestApp): Promise<Array<Pick<LearningPath, 'lpId' | 'title' | 'syncedAt' | 'removedAt'>>> {
   const rows = await t.app

@@ -4,6 +4,7 @@ import { RunningSimulator, startSimulator } from '../src/simulator/simulator';
 import type { ListPageOptions, SyncJob, WorkItem, WorkPage } from '../src/sync/sync-job';
 import { SyncJobRegistry } from '../src/sync/sync-job.registry';
 import { startTestApp, TestApp } from './support/test-app';
+import { runToEnd, waitForRun } from './support/sync-runs';
 
 /** Upstream faults against the engine, with a job whose every item is one real upstream call (getUserContext). */
 jest.setTimeout(120_000);
@@ -54,21 +55,7 @@ function faultEnv(sim: RunningSimulator, extra: Record<string, string>): Record<
   };
 }
 
-async function waitForRun(t: TestApp, id: string, timeoutMs = 90_000): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const answer = await t.request('GET', `/v1/admin/sync-runs/${id}`);
-    if (answer.body.status !== 'running') return answer.body;
-    if (Date.now() > deadline) throw new Error(`run ${id} still running: ${answer.text}`);
-    await pause(50);
-  }
-}
 
-async function runToEnd(t: TestApp, body: Record<string, unknown>): Promise<any> {
-  const answer = await t.request('POST', '/v1/admin/sync-runs', { body });
-  if (answer.status !== 202) throw new Error(`start answered ${answer.status}: ${answer.text}`);
-  return waitForRun(t, answer.body.id);
-}
 
 const users = (n: number): string[] => Array.from({ length: n }, (_, i) => `user-${i + 1}`);
 

@@ -7,6 +7,7 @@ import { SyncScheduler } from '../src/sync/sync.scheduler';
 import { WebhookDelivery } from '../src/sync/webhooks/webhook-delivery.entity';
 import { OpignoWebhookEvent, WebhookEvents } from '../src/sync/webhooks/webhook-events';
 import { ApiAnswer, startTestApp, TestApp } from './support/test-app';
+import { waitForRun } from './support/sync-runs';
 
 jest.setTimeout(120_000);
 
@@ -27,14 +28,6 @@ function upstreamEnv(sim: RunningSimulator, extra: Record<string, string> = {}):
   };
 }
 
-async function waitForRun(t: TestApp, id: string): Promise<any> {
-  for (let i = 0; i < 1200; i++) {
-    const answer = await t.request('GET', `/v1/admin/sync-runs/${id}`);
-    if (answer.body.status !== 'running') return answer.body;
-    await pause(50);
-  }
-  throw new Error(`run ${id} did not end`);
-}
 
 async function stateOf(t: TestApp, job: string, key: string): Promise<SyncItemState | null> {
   return t.app.get(DataSource).getRepository(SyncItemState).findOneBy({ job, key });

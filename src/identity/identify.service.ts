@@ -15,7 +15,25 @@ import { UserContextLinksRepository } from './user-context-links.repository';
 import { isAnonymousId, UserContextsService } from './user-contexts.service';
 
 /** Placeholders that clients send when they have no real id (lower-cased). */
-const JUNK_IDENTIFIERS = new Set(['', 'null', 'undefined', 'nil', 'none', '0', '-1', 'nan', 'anonymous', 'anon', 'guest', 'unknown', 'user', 'id', '[object object]', 'false', 'true']);
+const JUNK_IDENTIFIERS = new Set([
+  '',
+  'null',
+  'undefined',
+  'nil',
+  'none',
+  '0',
+  '-1',
+  'nan',
+  'anonymous',
+  'anon',
+  'guest',
+  'unknown',
+  'user',
+  'id',
+  '[object object]',
+  'false',
+  'true',
+]);
 
 export interface IdentifyResult {
   anonymousId: string;
@@ -116,7 +134,9 @@ export class IdentifyService {
     if (anonymousProfile) {
       const patch = gapFill(anonymousProfile.fields, userProfile?.fields ?? {}, activeProfileKeys);
       profile.movedFields = Object.keys(patch).sort();
-      profile.keptFields = Object.keys(anonymousProfile.fields).filter((k) => userProfile && k in userProfile.fields).sort();
+      profile.keptFields = Object.keys(anonymousProfile.fields)
+        .filter((k) => userProfile && k in userProfile.fields)
+        .sort();
       profileBatch.stageDelete(anonymousId);
       if (Object.keys(patch).length > 0 || !userProfile) {
         const staged = await profileBatch.stage(userId, 'merge', patch);
@@ -147,7 +167,14 @@ export class IdentifyService {
     }
     await enrolmentBatch.flush();
 
-    const result: IdentifyResult = { anonymousId, userId, mergedAt, profile, trainings, upstream: { deactivated: false, pendingRetry: false } };
+    const result: IdentifyResult = {
+      anonymousId,
+      userId,
+      mergedAt,
+      profile,
+      trainings,
+      upstream: { deactivated: false, pendingRetry: false },
+    };
     await this.links.insert(manager, { anonymousId, userId, mergedAt, mergedBy: caller.keyId, result });
     return result;
   }

@@ -32,31 +32,44 @@ export class IdentityLinksRepository {
   constructor(private readonly dialect: SqlDialect) {}
 
   async findByAnonymousId(anonymousId: string, executor: SqlExecutor = this.dialect.dataSource): Promise<IdentityLink | null> {
-    const rows = await this.dialect.query<RawLink>(executor, `SELECT * FROM identity_links WHERE anonymous_id = ?${executorLocks(executor, this.dialect)}`, [anonymousId]);
+    const rows = await this.dialect.query<RawLink>(
+      executor,
+      `SELECT * FROM identity_links WHERE anonymous_id = ?${executorLocks(executor, this.dialect)}`,
+      [anonymousId],
+    );
     return rows.length === 0 ? null : toLink(rows[0]!);
   }
 
   async listForUser(userId: string): Promise<IdentityLink[]> {
-    const rows = await this.dialect.query<RawLink>(this.dialect.dataSource, 'SELECT * FROM identity_links WHERE user_id = ? ORDER BY merged_at, anonymous_id', [userId]);
+    const rows = await this.dialect.query<RawLink>(
+      this.dialect.dataSource,
+      'SELECT * FROM identity_links WHERE user_id = ? ORDER BY merged_at, anonymous_id',
+      [userId],
+    );
     return rows.map(toLink);
   }
 
   async insert(manager: EntityManager, link: IdentityLink): Promise<void> {
-    await this.dialect.query(manager, 'INSERT INTO identity_links (anonymous_id, user_id, merged_at, merged_by, result) VALUES (?, ?, ?, ?, ?)', [
-      link.anonymousId,
-      link.userId,
-      link.mergedAt,
-      link.mergedBy,
-      JSON.stringify(link.result),
-    ]);
+    await this.dialect.query(
+      manager,
+      'INSERT INTO identity_links (anonymous_id, user_id, merged_at, merged_by, result) VALUES (?, ?, ?, ?, ?)',
+      [link.anonymousId, link.userId, link.mergedAt, link.mergedBy, JSON.stringify(link.result)],
+    );
   }
 
   async updateResult(anonymousId: string, result: unknown): Promise<void> {
-    await this.dialect.query(this.dialect.dataSource, 'UPDATE identity_links SET result = ? WHERE anonymous_id = ?', [JSON.stringify(result), anonymousId]);
+    await this.dialect.query(this.dialect.dataSource, 'UPDATE identity_links SET result = ? WHERE anonymous_id = ?', [
+      JSON.stringify(result),
+      anonymousId,
+    ]);
   }
 
   async deleteInvolving(manager: EntityManager, uuid: string): Promise<number> {
-    const rows = await this.dialect.query<{ count: number | string }>(manager, 'SELECT COUNT(*) AS count FROM identity_links WHERE anonymous_id = ? OR user_id = ?', [uuid, uuid]);
+    const rows = await this.dialect.query<{ count: number | string }>(
+      manager,
+      'SELECT COUNT(*) AS count FROM identity_links WHERE anonymous_id = ? OR user_id = ?',
+      [uuid, uuid],
+    );
     await this.dialect.query(manager, 'DELETE FROM identity_links WHERE anonymous_id = ? OR user_id = ?', [uuid, uuid]);
     return Number(rows[0]?.count ?? 0);
   }

@@ -35,10 +35,18 @@ export class IdentityController {
 
   @Get('profiles/:uuid/aliases')
   @ApiParam(UUID_PARAM)
-  @ApiOkResponse({ type: [AliasDto], description: 'Identity links involving the user (anonymous ids merged into them, or the user they were merged into)' })
+  @ApiOkResponse({
+    type: [AliasDto],
+    description: 'Identity links involving the user (anonymous ids merged into them, or the user they were merged into)',
+  })
   @ApiProblems(400)
   async aliases(@Param('uuid') uuid: string): Promise<AliasDto[]> {
-    return (await this.privacy.aliasesOf(uuid)).map(({ anonymousId, userId, mergedAt, mergedBy }) => ({ anonymousId, userId, mergedAt, mergedBy }));
+    return (await this.privacy.aliasesOf(uuid)).map(({ anonymousId, userId, mergedAt, mergedBy }) => ({
+      anonymousId,
+      userId,
+      mergedAt,
+      mergedBy,
+    }));
   }
 
   @Get('profiles/:uuid/export')
@@ -52,8 +60,17 @@ export class IdentityController {
 
   @Delete('profiles/:uuid')
   @ApiParam(UUID_PARAM)
-  @ApiQuery({ name: 'erase', required: false, description: 'true (admin only): remove every local record of the user, audit values included, leaving a tombstone' })
-  @ApiQuery({ name: 'upstream', required: false, enum: ['anonymize', 'deactivate'], description: 'With erase: also apply this upstream (first; nothing is erased if it fails)' })
+  @ApiQuery({
+    name: 'erase',
+    required: false,
+    description: 'true (admin only): remove every local record of the user, audit values included, leaving a tombstone',
+  })
+  @ApiQuery({
+    name: 'upstream',
+    required: false,
+    enum: ['anonymize', 'deactivate'],
+    description: 'With erase: also apply this upstream (first; nothing is erased if it fails)',
+  })
   @ApiHeader({ name: 'If-Match', required: false, description: 'Plain delete only: delete only at this version' })
   @ApiNoContentResponse({ description: 'Profile deleted' })
   @ApiOkResponse({ type: ErasureReportDto, description: 'erase=true: what was removed' })
@@ -67,7 +84,8 @@ export class IdentityController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ErasureReportDto | undefined> {
     if (erase !== undefined && erase !== 'true' && erase !== 'false') throw invalidParameter('erase', 'must be true or false');
-    if (upstream !== undefined && upstream !== 'anonymize' && upstream !== 'deactivate') throw invalidParameter('upstream', 'must be anonymize or deactivate');
+    if (upstream !== undefined && upstream !== 'anonymize' && upstream !== 'deactivate')
+      throw invalidParameter('upstream', 'must be anonymize or deactivate');
     if (erase !== 'true') {
       if (upstream !== undefined) throw invalidParameter('upstream', 'only applies with erase=true');
       await this.profiles.delete(uuid, caller, parseWritePreconditions(ifMatch, undefined));

@@ -19,7 +19,9 @@ export class AlreadyMergedError extends ConflictError {
 
 export class JunkIdentifierError extends BadRequestError {
   constructor(field: string, value: string) {
-    super('invalid_identifier', `${field} "${value}" is not a usable identifier.`, [{ field, code: 'junk_identifier', message: `"${value}" is a placeholder, not an identifier` }]);
+    super('invalid_identifier', `${field} "${value}" is not a usable identifier.`, [
+      { field, code: 'junk_identifier', message: `"${value}" is a placeholder, not an identifier` },
+    ]);
   }
 }
 

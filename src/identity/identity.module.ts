@@ -7,6 +7,7 @@ import { TrainingsModule } from '../trainings/trainings.module';
 import { IdentifyService } from './identify.service';
 import { IdentityController } from './identity.controller';
 import { IdentityLinksRepository } from './identity-links.repository';
+import { KnownUsersRepository } from './known-users.repository';
 import { PendingUpstreamActionsRepository } from './pending-upstream-actions.repository';
 import { PrivacyService } from './privacy.service';
 import { UserContextLinksRepository } from './user-context-links.repository';
@@ -16,7 +17,15 @@ import { UserContextsService } from './user-contexts.service';
 @Module({
   imports: [ExtendedRecordsModule, RecordStorageModule, OpignoModule, ProfilesModule, TrainingsModule],
   controllers: [UserContextsController, IdentityController],
-  providers: [UserContextsService, UserContextLinksRepository, IdentifyService, IdentityLinksRepository, PendingUpstreamActionsRepository, PrivacyService],
-  exports: [UserContextsService, UserContextLinksRepository, PendingUpstreamActionsRepository],
+  providers: [
+    UserContextsService,
+    UserContextLinksRepository,
+    IdentifyService,
+    IdentityLinksRepository,
+    PendingUpstreamActionsRepository,
+    PrivacyService,
+    KnownUsersRepository,
+  ],
+  exports: [UserContextsService, UserContextLinksRepository, PendingUpstreamActionsRepository, KnownUsersRepository],
 })
 export class IdentityModule {}

@@ -43,7 +43,12 @@ const toAction = (raw: RawAction): PendingUpstreamAction => ({
 export class PendingUpstreamActionsRepository {
   constructor(private readonly dialect: SqlDialect) {}
 
-  async enqueue(action: PendingActionKind, uuid: string, lastError: string, executor: SqlExecutor = this.dialect.dataSource): Promise<string> {
+  async enqueue(
+    action: PendingActionKind,
+    uuid: string,
+    lastError: string,
+    executor: SqlExecutor = this.dialect.dataSource,
+  ): Promise<string> {
     const id = randomUUID();
     const now = new Date().toISOString();
     await this.dialect.query(
@@ -62,7 +67,10 @@ export class PendingUpstreamActionsRepository {
   }
 
   async countOpen(): Promise<number> {
-    const rows = await this.dialect.query<{ count: number | string }>(this.dialect.dataSource, 'SELECT COUNT(*) AS count FROM pending_upstream_actions WHERE done_at IS NULL');
+    const rows = await this.dialect.query<{ count: number | string }>(
+      this.dialect.dataSource,
+      'SELECT COUNT(*) AS count FROM pending_upstream_actions WHERE done_at IS NULL',
+    );
     return Number(rows[0]?.count ?? 0);
   }
 
@@ -72,20 +80,32 @@ export class PendingUpstreamActionsRepository {
   }
 
   async listForUser(uuid: string): Promise<PendingUpstreamAction[]> {
-    const rows = await this.dialect.query<RawAction>(this.dialect.dataSource, 'SELECT * FROM pending_upstream_actions WHERE uuid = ? ORDER BY created_at', [uuid]);
+    const rows = await this.dialect.query<RawAction>(
+      this.dialect.dataSource,
+      'SELECT * FROM pending_upstream_actions WHERE uuid = ? ORDER BY created_at',
+      [uuid],
+    );
     return rows.map(toAction);
   }
 
-  async markDone(id: string): Promise<void> {
-    await this.dialect.query(this.dialect.dataSource, 'UPDATE pending_upstream_actions SET done_at = ? WHERE id = ?', [new Date().toISOString(), id]);
+  async markDone(id: string, executor: SqlExecutor = this.dialect.dataSource): Promise<void> {
+    await this.dialect.query(executor, 'UPDATE pending_upstream_actions SET done_at = ? WHERE id = ?', [new Date().toISOString(), id]);
   }
 
   async markFailed(id: string, error: string): Promise<void> {
-    await this.dialect.query(this.dialect.dataSource, 'UPDATE pending_upstream_actions SET attempts = attempts + 1, last_error = ? WHERE id = ?', [error.slice(0, 500), id]);
+    await this.dialect.query(
+      this.dialect.dataSource,
+      'UPDATE pending_upstream_actions SET attempts = attempts + 1, last_error = ? WHERE id = ?',
+      [error.slice(0, 500), id],
+    );
   }
 
   async deleteForUser(manager: EntityManager, uuid: string): Promise<number> {
-    const rows = await this.dialect.query<{ count: number | string }>(manager, 'SELECT COUNT(*) AS count FROM pending_upstream_actions WHERE uuid = ?', [uuid]);
+    const rows = await this.dialect.query<{ count: number | string }>(
+      manager,
+      'SELECT COUNT(*) AS count FROM pending_upstream_actions WHERE uuid = ?',
+      [uuid],
+    );
     await this.dialect.query(manager, 'DELETE FROM pending_upstream_actions WHERE uuid = ?', [uuid]);
     return Number(rows[0]?.count ?? 0);
   }

@@ -33,7 +33,15 @@ export interface PrivacyExport {
 export interface ErasureReport {
   uuidHash: string;
   erasedAt: string;
-  removed: { profile: number; trainingRecords: number; auditEvents: number; aliases: number; userContext: number; pendingActions: number; syncState: number };
+  removed: {
+    profile: number;
+    trainingRecords: number;
+    auditEvents: number;
+    aliases: number;
+    userContext: number;
+    pendingActions: number;
+    syncState: number;
+  };
   upstream: UpstreamErasure | null;
 }
 
@@ -82,9 +90,19 @@ export class PrivacyService {
       this.pending.listForUser(uuid),
       this.auditEventsOf(this.dialect.dataSource, uuid),
     ]);
-    const holdsNothing = !profile && trainingRecords.length === 0 && !userContext && aliases.length === 0 && pendingUpstreamActions.length === 0;
+    const holdsNothing =
+      !profile && trainingRecords.length === 0 && !userContext && aliases.length === 0 && pendingUpstreamActions.length === 0;
     if (holdsNothing) throw new NotFoundError(`The companion stores nothing about user ${uuid}.`, 'profile_not_found');
-    return { uuid, exportedAt: new Date().toISOString(), profile, trainingRecords, userContext, aliases, pendingUpstreamActions, auditTrail };
+    return {
+      uuid,
+      exportedAt: new Date().toISOString(),
+      profile,
+      trainingRecords,
+      userContext,
+      aliases,
+      pendingUpstreamActions,
+      auditTrail,
+    };
   }
 
   async aliasesOf(uuid: string): Promise<IdentityLink[]> {
@@ -132,7 +150,10 @@ export class PrivacyService {
   }
 
   /** Replaces the upstream display name with a neutral one and clears the user's personal-data (pii) fields locally. */
-  async anonymize(uuid: string, caller: Caller): Promise<{ context: Awaited<ReturnType<UserContextsService['anonymizeUpstream']>>; clearedFields: string[] }> {
+  async anonymize(
+    uuid: string,
+    caller: Caller,
+  ): Promise<{ context: Awaited<ReturnType<UserContextsService['anonymizeUpstream']>>; clearedFields: string[] }> {
     this.profiles.assertValidId(uuid);
     const context = await this.contexts.anonymizeUpstream(uuid);
     const clearedFields = await this.runner.run(async (manager) => {
@@ -174,7 +195,11 @@ export class PrivacyService {
 
   private async auditEventsOf(executor: SqlExecutor, uuid: string): Promise<Array<Record<string, unknown>>> {
     const scope = this.auditScope(uuid);
-    const rows = await this.dialect.query<RawAuditEvent>(executor, `SELECT * FROM audit_events WHERE ${scope.sql} ORDER BY id`, scope.parameters);
+    const rows = await this.dialect.query<RawAuditEvent>(
+      executor,
+      `SELECT * FROM audit_events WHERE ${scope.sql} ORDER BY id`,
+      scope.parameters,
+    );
     return rows.map((row) => ({
       id: Number(row.id),
       at: row.occurred_at,
@@ -189,7 +214,11 @@ export class PrivacyService {
 
   private async deleteAuditEventsOf(manager: EntityManager, uuid: string): Promise<number> {
     const scope = this.auditScope(uuid);
-    const counted = await this.dialect.query<{ count: number | string }>(manager, `SELECT COUNT(*) AS count FROM audit_events WHERE ${scope.sql}`, scope.parameters);
+    const counted = await this.dialect.query<{ count: number | string }>(
+      manager,
+      `SELECT COUNT(*) AS count FROM audit_events WHERE ${scope.sql}`,
+      scope.parameters,
+    );
     await this.dialect.query(manager, `DELETE FROM audit_events WHERE ${scope.sql}`, scope.parameters);
     return Number(counted[0]?.count ?? 0);
   }
@@ -198,14 +227,17 @@ export class PrivacyService {
   private async deleteSyncStateOf(manager: EntityManager, uuid: string): Promise<number> {
     let removed = 0;
     for (const table of ['sync_item_state', 'sync_run_items']) {
-      const counted = await this.dialect.query<{ count: number | string }>(manager, `SELECT COUNT(*) AS count FROM ${table} WHERE "key" = ?`, [uuid]);
+      const counted = await this.dialect.query<{ count: number | string }>(
+        manager,
+        `SELECT COUNT(*) AS count FROM ${table} WHERE "key" = ?`,
+        [uuid],
+      );
       await this.dialect.query(manager, `DELETE FROM ${table} WHERE "key" = ?`, [uuid]);
       removed += Number(counted[0]?.count ?? 0);
     }
     return removed;
   }
 }
-
 
 function refuseIfInvalid(staged: StagedWrite): void {
   if (staged.status === 'invalid') {

@@ -36,8 +36,8 @@ export class UserContextLinksRepository {
     return link;
   }
 
-  async markMissingUpstream(uuid: string, now: string): Promise<void> {
-    await this.repo.update({ uuid }, { missingUpstreamAt: now, syncedAt: now });
+  async markMissingUpstream(uuid: string, now: string, manager?: EntityManager): Promise<void> {
+    await (manager?.getRepository(UserContextLink) ?? this.repo).update({ uuid }, { missingUpstreamAt: now, syncedAt: now });
   }
 
   /** Keyset page of links in uuid order (sync jobs). */

@@ -23,7 +23,10 @@ export class UserContextsController {
   ) {}
 
   @Post()
-  @ApiCreatedResponse({ type: UserContextDto, description: 'Created upstream (200 when it already existed); anonymous: the generated anon-… uuid' })
+  @ApiCreatedResponse({
+    type: UserContextDto,
+    description: 'Created upstream (200 when it already existed); anonymous: the generated anon-… uuid',
+  })
   @ApiOkResponse({ type: UserContextDto, description: 'Updated an existing context' })
   @ApiProblems(400, 422, 502, 503)
   async create(@Body() body: CreateUserContextDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserContextDto> {

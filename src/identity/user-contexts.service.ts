@@ -42,7 +42,8 @@ export class UserContextsService {
       const conflicting: FieldError[] = (['uuid', 'displayName', 'scope'] as const)
         .filter((field) => input[field] !== undefined)
         .map((field) => ({ field, code: 'not_allowed', message: `${field} is chosen by the companion for anonymous contexts` }));
-      if (conflicting.length > 0) throw new InvalidUserContextRequestError('Anonymous contexts take no uuid, displayName or scope.', { errors: conflicting });
+      if (conflicting.length > 0)
+        throw new InvalidUserContextRequestError('Anonymous contexts take no uuid, displayName or scope.', { errors: conflicting });
     } else {
       const missing: FieldError[] = (['uuid', 'displayName'] as const)
         .filter((field) => input[field] === undefined)

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { Caller } from '../auth/roles';
 import { BadRequestError, NotFoundError } from '../common/errors/domain-error';
 import { decodeCursor, encodeCursor, invalidCursor, Page, parsePageLimit } from '../common/pagination/cursor';
@@ -88,7 +89,13 @@ export class TrainingRecordsService {
     return (await this.views([row], caller))[0]!;
   }
 
-  async patchEnrolment(uuid: string, lpId: string, fields: JsonObject, caller: Caller, preconditions: WritePreconditions): Promise<TrainingRecordView> {
+  async patchEnrolment(
+    uuid: string,
+    lpId: string,
+    fields: JsonObject,
+    caller: Caller,
+    preconditions: WritePreconditions,
+  ): Promise<TrainingRecordView> {
     assertUserUuid(uuid);
     assertLpId(lpId);
     await this.enrolments.patch(trainingRecordId(uuid, lpId), fields, caller, preconditions);
@@ -102,34 +109,42 @@ export class TrainingRecordsService {
     return this.applyUpstreamProgress(uuid, progress, { dryRun: false });
   }
 
-  /** Upserts the upstream part of a user's records (refresh, sync job, webhook). A dry run computes the same answer and writes nothing. */
+  /** Upserts the upstream part of a user's records (refresh, webhook) in its own transaction. */
   applyUpstreamProgress(uuid: string, progress: TrainingProgress[], options: { dryRun: boolean }): Promise<ProgressChanges> {
-    return this.runner.run(async (manager) => {
-      const now = new Date().toISOString();
-      const existing = new Map((await this.records.lockAllForUser(manager, uuid)).map((row) => [row.lpId, row]));
-      const changes: ProgressChanges = { uuid, added: [], updated: [], unchanged: 0, missingUpstream: [], syncedAt: now };
-      const seen = new Set<string>();
-      for (const item of progress) {
-        seen.add(item.lpId);
-        const state = upstreamStateOf(item);
-        const current = existing.get(item.lpId);
-        if (!current) {
-          changes.added.push(item.lpId);
-          if (!options.dryRun) await this.records.insertFromUpstream(manager, uuid, { ...state, lpId: item.lpId }, now);
-          continue;
-        }
-        const diff = diffState(current, state);
-        if (Object.keys(diff).length === 0) {
-          changes.unchanged += 1;
-          continue;
-        }
-        changes.updated.push({ lpId: item.lpId, changes: diff });
-        if (!options.dryRun) await this.records.updateUpstream(manager, current.id, state, now);
+    return this.runner.run((manager) => this.applyUpstreamProgressWithin(manager, uuid, progress, options));
+  }
+
+  /** The same inside the caller's transaction (sync jobs commit with their bookkeeping). A dry run computes the answer and writes nothing. */
+  async applyUpstreamProgressWithin(
+    manager: EntityManager,
+    uuid: string,
+    progress: TrainingProgress[],
+    options: { dryRun: boolean },
+  ): Promise<ProgressChanges> {
+    const now = new Date().toISOString();
+    const existing = new Map((await this.records.lockAllForUser(manager, uuid)).map((row) => [row.lpId, row]));
+    const changes: ProgressChanges = { uuid, added: [], updated: [], unchanged: 0, missingUpstream: [], syncedAt: now };
+    const seen = new Set<string>();
+    for (const item of progress) {
+      seen.add(item.lpId);
+      const state = upstreamStateOf(item);
+      const current = existing.get(item.lpId);
+      if (!current) {
+        changes.added.push(item.lpId);
+        if (!options.dryRun) await this.records.insertFromUpstream(manager, uuid, { ...state, lpId: item.lpId }, now);
+        continue;
       }
-      changes.missingUpstream = [...existing.keys()].filter((lpId) => !seen.has(lpId));
-      if (!options.dryRun) await this.records.markSynced(manager, uuid, now);
-      return changes;
-    });
+      const diff = diffState(current, state);
+      if (Object.keys(diff).length === 0) {
+        changes.unchanged += 1;
+        continue;
+      }
+      changes.updated.push({ lpId: item.lpId, changes: diff });
+      if (!options.dryRun) await this.records.updateUpstream(manager, current.id, state, now);
+    }
+    changes.missingUpstream = [...existing.keys()].filter((lpId) => !seen.has(lpId));
+    if (!options.dryRun) await this.records.markSynced(manager, uuid, now);
+    return changes;
   }
 
   private async views(rows: TrainingRecordRow[], caller: Caller): Promise<TrainingRecordView[]> {
@@ -159,7 +174,6 @@ export class TrainingRecordsService {
       };
     });
   }
-
 }
 
 function recordNotFound(uuid: string, lpId: string): NotFoundError {
