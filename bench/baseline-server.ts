@@ -13,9 +13,16 @@ export async function startBaselineServer(sqlitePath: string, port = 0): Promise
   const update = db.prepare('UPDATE profiles SET fields = ?, version = version + 1, updated_at = ? WHERE uuid = ?');
   const app = Fastify({ logger: false });
   app.get<{ Params: { uuid: string } }>('/profiles/:uuid', async (request, reply) => {
-    const row = read.get(request.params.uuid) as { uuid: string; fields: string; version: number; created_at: string; updated_at: string } | undefined;
+    const row = read.get(request.params.uuid) as
+      { uuid: string; fields: string; version: number; created_at: string; updated_at: string } | undefined;
     if (!row) return reply.status(404).send({ code: 'not_found' });
-    return { uuid: row.uuid, fields: JSON.parse(row.fields) as unknown, version: row.version, createdAt: row.created_at, updatedAt: row.updated_at };
+    return {
+      uuid: row.uuid,
+      fields: JSON.parse(row.fields) as unknown,
+      version: row.version,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
   });
   app.patch<{ Params: { uuid: string }; Body: { fields: Record<string, unknown> } }>('/profiles/:uuid', async (request) => {
     const row = read.get(request.params.uuid) as { fields: string } | undefined;

@@ -17,7 +17,8 @@ describe('combined reads', () => {
     env = await startAppWithSimulator({ UPSTREAM_CACHE_TTL_MS: '1000', UPSTREAM_STALE_WINDOW_MS: '60000' });
     const { t, sim } = env;
     serviceKey = await t.createKey('service');
-    for (const uuid of [KNOWN, UPSTREAM_ONLY, COLD]) sim.store.upsertUser({ uuid, displayName: `Name of ${uuid}`, isActive: true, scope: 'AUTHENTICATED' });
+    for (const uuid of [KNOWN, UPSTREAM_ONLY, COLD])
+      sim.store.upsertUser({ uuid, displayName: `Name of ${uuid}`, isActive: true, scope: 'AUTHENTICATED' });
     sim.store.addLearningPath({ id: 'lp-1', title: 'Onboarding', certificationEnabled: true });
     sim.store.addLearningPath({ id: 'lp-2', title: 'Security' });
     sim.store.setProgress(KNOWN, 'lp-1', { status: 'PASSED', progress: 100, score: 88 });
@@ -34,11 +35,16 @@ describe('combined reads', () => {
     ];
     for (const [kind, body] of definitions) expect((await t.request('POST', `/v1/admin/fields/${kind}`, { body })).status).toBe(201);
     expect((await t.request('PUT', `/v1/profiles/${KNOWN}`, { body: { fields: { team: 'blue', salary_band: 'B3' } } })).status).toBe(201);
-    expect((await t.request('PUT', '/v1/trainings/lp-1', { body: { fields: { cost_centre: 'CC-1', internal_notes: 'secret plan' } } })).status).toBe(201);
+    expect(
+      (await t.request('PUT', '/v1/trainings/lp-1', { body: { fields: { cost_centre: 'CC-1', internal_notes: 'secret plan' } } })).status,
+    ).toBe(201);
     expect((await t.request('POST', `/v1/profiles/${KNOWN}/trainings:refresh`)).status).toBe(200);
     expect((await t.request('PUT', `/v1/profiles/${COLD}`, { body: { fields: { team: 'red' } } })).status).toBe(201);
     expect((await t.request('POST', `/v1/profiles/${COLD}/trainings:refresh`)).status).toBe(200);
-    expect((await t.request('PATCH', `/v1/profiles/${KNOWN}/trainings/lp-1`, { body: { fields: { manager_approved: true, cost_paid: 120 } } })).status).toBe(200);
+    expect(
+      (await t.request('PATCH', `/v1/profiles/${KNOWN}/trainings/lp-1`, { body: { fields: { manager_approved: true, cost_paid: 120 } } }))
+        .status,
+    ).toBe(200);
   });
   afterAll(async () => {
     await env.close();
@@ -57,7 +63,9 @@ describe('combined reads', () => {
   });
 
   it('merges the local profile with the Opigno context and trainings in one answer', async () => {
-    const answer = await env.t.request('GET', `/v1/profiles/${KNOWN}?include=context,trainings`, { headers: { 'cache-control': 'no-cache' } });
+    const answer = await env.t.request('GET', `/v1/profiles/${KNOWN}?include=context,trainings`, {
+      headers: { 'cache-control': 'no-cache' },
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('etag')).toBe('"1"');
     expect(answer.body).toMatchObject({
@@ -86,7 +94,10 @@ describe('combined reads', () => {
     expect(text).not.toContain('internal_notes');
     expect(text).not.toContain('cost_paid');
     expect(answer.body.fields).toEqual({ team: 'blue' });
-    const batch = await env.t.request('POST', '/v1/profiles:batchGet', { key: serviceKey, body: { uuids: [KNOWN], include: ['trainings'] } });
+    const batch = await env.t.request('POST', '/v1/profiles:batchGet', {
+      key: serviceKey,
+      body: { uuids: [KNOWN], include: ['trainings'] },
+    });
     expect(batch.text).not.toContain('salary_band');
     expect(batch.text).not.toContain('cost_paid');
   });
@@ -95,7 +106,9 @@ describe('combined reads', () => {
     await env.t.request('GET', `/v1/profiles/${KNOWN}?include=context`, { headers: { 'cache-control': 'no-cache' } }); // token warm
     env.sim.setFaults({ latencyMs: 100 });
     const started = performance.now();
-    const answer = await env.t.request('GET', `/v1/profiles/${KNOWN}?include=context,trainings`, { headers: { 'cache-control': 'no-cache' } });
+    const answer = await env.t.request('GET', `/v1/profiles/${KNOWN}?include=context,trainings`, {
+      headers: { 'cache-control': 'no-cache' },
+    });
     const elapsed = performance.now() - started;
     expect(answer.status).toBe(200);
     expect(answer.body.meta.upstream).toEqual({ context: { status: 'ok' }, trainings: { status: 'ok', source: 'upstream' } });
@@ -109,7 +122,9 @@ describe('combined reads', () => {
     env.sim.store.setProgress(uuid, 'lp-1', { status: 'IN_PROGRESS', progress: 10 });
     env.sim.setFaults({ latencyMs: 50 });
     env.sim.resetStats();
-    const answers = await Promise.all(Array.from({ length: 50 }, () => env.t.request('GET', `/v1/profiles/${uuid}?include=context,trainings`)));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => env.t.request('GET', `/v1/profiles/${uuid}?include=context,trainings`)),
+    );
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(upstreamCalls(env, 'getUserContext', uuid)).toBe(1);
     expect(upstreamCalls(env, 'getUserTrainingProgress', uuid)).toBe(1);
@@ -164,7 +179,9 @@ describe('combined reads', () => {
 
     it('answers 503 problem+json with strict=true', async () => {
       env.sim.setFaults({ errorRate: 1 });
-      const answer = await env.t.request('GET', `/v1/profiles/${KNOWN}?include=context&strict=true`, { headers: { 'cache-control': 'no-cache' } });
+      const answer = await env.t.request('GET', `/v1/profiles/${KNOWN}?include=context&strict=true`, {
+        headers: { 'cache-control': 'no-cache' },
+      });
       expect(answer.status).toBe(503);
       expect(answer.headers.get('content-type')).toContain('application/problem+json');
       expect(answer.body.code).toMatch(/^upstream_/);
@@ -172,7 +189,9 @@ describe('combined reads', () => {
   });
 
   it('answers a learner without a local profile with the upstream parts, fields {} and version null', async () => {
-    const answer = await env.t.request('GET', `/v1/profiles/${UPSTREAM_ONLY}?include=context`, { headers: { 'cache-control': 'no-cache' } });
+    const answer = await env.t.request('GET', `/v1/profiles/${UPSTREAM_ONLY}?include=context`, {
+      headers: { 'cache-control': 'no-cache' },
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('etag')).toBeNull();
     expect(answer.body).toMatchObject({ uuid: UPSTREAM_ONLY, fields: {}, version: null, context: { uuid: UPSTREAM_ONLY } });
@@ -191,7 +210,9 @@ describe('combined reads', () => {
   });
 
   it('answers many learners at once with per-item status and partial-failure reporting', async () => {
-    const answer = await env.t.request('POST', '/v1/profiles:batchGet', { body: { uuids: [KNOWN, UPSTREAM_ONLY, UNKNOWN], include: ['context'] } });
+    const answer = await env.t.request('POST', '/v1/profiles:batchGet', {
+      body: { uuids: [KNOWN, UPSTREAM_ONLY, UNKNOWN], include: ['context'] },
+    });
     expect(answer.status).toBe(200);
     expect(answer.body.items.map((i: { uuid: string; status: number }) => [i.uuid, i.status])).toEqual([
       [KNOWN, 200],
@@ -213,7 +234,9 @@ describe('combined reads', () => {
   });
 
   it('refuses a batch of more than 100 or malformed uuids with 422', async () => {
-    const tooMany = await env.t.request('POST', '/v1/profiles:batchGet', { body: { uuids: Array.from({ length: 101 }, (_, i) => `u${i}`) } });
+    const tooMany = await env.t.request('POST', '/v1/profiles:batchGet', {
+      body: { uuids: Array.from({ length: 101 }, (_, i) => `u${i}`) },
+    });
     expect(tooMany.status).toBe(422);
     const bad = await env.t.request('POST', '/v1/profiles:batchGet', { body: { uuids: ['ok-1', 'bad uuid'] } });
     expect(bad.status).toBe(422);
@@ -222,7 +245,11 @@ describe('combined reads', () => {
   it('merges a learning path from Opigno into the local training with include=upstream', async () => {
     const answer = await env.t.request('GET', '/v1/trainings/lp-1?include=upstream', { key: serviceKey });
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ lpId: 'lp-1', fields: { cost_centre: 'CC-1' }, upstream: { title: 'Onboarding', certificationEnabled: true } });
+    expect(answer.body).toMatchObject({
+      lpId: 'lp-1',
+      fields: { cost_centre: 'CC-1' },
+      upstream: { title: 'Onboarding', certificationEnabled: true },
+    });
     expect(answer.text).not.toContain('internal_notes');
     const upstreamOnly = await env.t.request('GET', '/v1/trainings/lp-2?include=upstream');
     expect(upstreamOnly.body).toMatchObject({ lpId: 'lp-2', fields: {}, version: null, upstream: { title: 'Security' } });

@@ -30,10 +30,19 @@ describe('user contexts, identify and privacy', () => {
       const { t, sim } = env;
       const answer = await t.request('POST', '/v1/user-contexts', { body: { uuid: 'ctx-user-1', displayName: 'Ada Lovelace' } });
       expect(answer.status).toBe(201);
-      expect(answer.body).toMatchObject({ uuid: 'ctx-user-1', displayName: 'Ada Lovelace', scope: 'AUTHENTICATED', isActive: true, anonymous: false });
+      expect(answer.body).toMatchObject({
+        uuid: 'ctx-user-1',
+        displayName: 'Ada Lovelace',
+        scope: 'AUTHENTICATED',
+        isActive: true,
+        anonymous: false,
+      });
       expect(answer.body.linkedAt).toEqual(expect.any(String));
       expect(sim.store.getUser('ctx-user-1')).toMatchObject({ displayName: 'Ada Lovelace', scope: 'AUTHENTICATED', isActive: true });
-      expect((await t.request('GET', '/v1/user-contexts/ctx-user-1')).body).toMatchObject({ uuid: 'ctx-user-1', opignoId: answer.body.opignoId });
+      expect((await t.request('GET', '/v1/user-contexts/ctx-user-1')).body).toMatchObject({
+        uuid: 'ctx-user-1',
+        opignoId: answer.body.opignoId,
+      });
     });
 
     it('creates an anonymous context with a generated anon- uuid of 128 random bits and no scope', async () => {
@@ -84,7 +93,9 @@ describe('user contexts, identify and privacy', () => {
     it('anonymizes: neutral name upstream, personal-data fields cleared locally', async () => {
       const { t, sim } = env;
       await t.request('POST', '/v1/user-contexts', { body: { uuid: 'ctx-anonymize', displayName: 'Grace Hopper' } });
-      await t.request('PUT', '/v1/profiles/ctx-anonymize', { body: { fields: { nickname: 'amazing grace', email: 'grace@example.org', birth_date: '1906-12-09' } } });
+      await t.request('PUT', '/v1/profiles/ctx-anonymize', {
+        body: { fields: { nickname: 'amazing grace', email: 'grace@example.org', birth_date: '1906-12-09' } },
+      });
       const answer = await t.request('POST', '/v1/user-contexts/ctx-anonymize/anonymize');
       expect(answer.status).toBe(200);
       expect(answer.body.clearedFields.sort()).toEqual(['profile.birth_date', 'profile.email']);
@@ -104,11 +115,20 @@ describe('user contexts, identify and privacy', () => {
       sim.store.setProgress(anonymousId, 'lp-a', { status: 'IN_PROGRESS', progress: 50 });
       sim.store.setProgress(anonymousId, 'lp-b', { status: 'NOT_STARTED', progress: 0 });
       sim.store.setProgress(userId, 'lp-b', { status: 'COMPLETED', progress: 100 });
-      expect((await t.request('PUT', `/v1/profiles/${anonymousId}`, { body: { fields: { nickname: 'visitor', language: 'fr', email: 'anon@example.org' } } })).status).toBe(201);
+      expect(
+        (
+          await t.request('PUT', `/v1/profiles/${anonymousId}`, {
+            body: { fields: { nickname: 'visitor', language: 'fr', email: 'anon@example.org' } },
+          })
+        ).status,
+      ).toBe(201);
       expect((await t.request('PUT', `/v1/profiles/${userId}`, { body: { fields: { nickname: 'known' } } })).status).toBe(201);
-      for (const uuid of [anonymousId, userId]) expect((await t.request('POST', `/v1/profiles/${uuid}/trainings:refresh`)).status).toBe(200);
+      for (const uuid of [anonymousId, userId])
+        expect((await t.request('POST', `/v1/profiles/${uuid}/trainings:refresh`)).status).toBe(200);
       await t.request('PATCH', `/v1/profiles/${anonymousId}/trainings/lp-a`, { body: { fields: { voucher: 'V-1' } } });
-      await t.request('PATCH', `/v1/profiles/${anonymousId}/trainings/lp-b`, { body: { fields: { voucher: 'V-2', manager_approved: false } } });
+      await t.request('PATCH', `/v1/profiles/${anonymousId}/trainings/lp-b`, {
+        body: { fields: { voucher: 'V-2', manager_approved: false } },
+      });
       await t.request('PATCH', `/v1/profiles/${userId}/trainings/lp-b`, { body: { fields: { manager_approved: true } } });
     });
 
@@ -161,7 +181,11 @@ describe('user contexts, identify and privacy', () => {
         trainings: { moved: ['lp-a'], merged: ['lp-b'] },
         upstream: { deactivated: true, pendingRetry: false },
       });
-      expect((await t.request('GET', `/v1/profiles/${userId}`)).body.fields).toEqual({ nickname: 'known', language: 'fr', email: 'anon@example.org' });
+      expect((await t.request('GET', `/v1/profiles/${userId}`)).body.fields).toEqual({
+        nickname: 'known',
+        language: 'fr',
+        email: 'anon@example.org',
+      });
       expect((await t.request('GET', `/v1/profiles/${anonymousId}`)).status).toBe(404);
 
       const records = (await t.request('GET', `/v1/profiles/${userId}/trainings`)).body.items;
@@ -203,7 +227,9 @@ describe('user contexts, identify and privacy', () => {
       expect(answer.status).toBe(200);
       expect(answer.body.upstream).toMatchObject({ deactivated: false, pendingRetry: true });
       expect((await t.request('GET', '/v1/profiles/identified-user-2')).body.fields).toEqual({ nickname: 'later' });
-      const pending = await t.app.get(DataSource).query(`SELECT * FROM pending_upstream_actions WHERE uuid = '${anon}' AND done_at IS NULL`);
+      const pending = await t.app
+        .get(DataSource)
+        .query(`SELECT * FROM pending_upstream_actions WHERE uuid = '${anon}' AND done_at IS NULL`);
       expect(pending).toHaveLength(1);
     });
   });
@@ -216,7 +242,9 @@ describe('user contexts, identify and privacy', () => {
       const { t, sim } = env;
       await t.request('POST', '/v1/user-contexts', { body: { uuid, displayName: 'Privacy Person' } });
       sim.store.setProgress(uuid, 'lp-a', { status: 'PASSED', progress: 100, score: 90 });
-      await t.request('PUT', `/v1/profiles/${uuid}`, { body: { fields: { email: 'privacy.person@example.org', birth_date: '1980-02-29', nickname: 'pp' } } });
+      await t.request('PUT', `/v1/profiles/${uuid}`, {
+        body: { fields: { email: 'privacy.person@example.org', birth_date: '1980-02-29', nickname: 'pp' } },
+      });
       await t.request('PATCH', `/v1/profiles/${uuid}`, { body: { fields: { nickname: 'pp2' } } });
       await t.request('POST', `/v1/profiles/${uuid}/trainings:refresh`);
       await t.request('PATCH', `/v1/profiles/${uuid}/trainings/lp-a`, { body: { fields: { voucher: 'P-VOUCHER-77' } } });
@@ -228,7 +256,9 @@ describe('user contexts, identify and privacy', () => {
       const answer = await env.t.request('GET', `/v1/profiles/${uuid}/export`);
       expect(answer.status).toBe(200);
       expect(answer.body.profile.fields).toMatchObject({ email: 'privacy.person@example.org', birth_date: '1980-02-29', nickname: 'pp2' });
-      expect(answer.body.trainingRecords).toEqual([expect.objectContaining({ lpId: 'lp-a', status: 'passed', fields: { voucher: 'P-VOUCHER-77' } })]);
+      expect(answer.body.trainingRecords).toEqual([
+        expect.objectContaining({ lpId: 'lp-a', status: 'passed', fields: { voucher: 'P-VOUCHER-77' } }),
+      ]);
       expect(answer.body.userContext).toMatchObject({ uuid, displayName: 'Privacy Person' });
       expect(answer.body.aliases).toHaveLength(1);
       expect(answer.body.auditTrail.length).toBeGreaterThanOrEqual(3);

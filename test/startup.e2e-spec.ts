@@ -63,7 +63,9 @@ describe('starting the service as a process', () => {
     );
     try {
       await waitForHttp(`http://127.0.0.1:${port}/health/ready`);
-      const slow = fetch(`http://127.0.0.1:${port}/v1/profiles/slow-user?include=context`, { headers: { authorization: `Bearer ${adminKey}` } });
+      const slow = fetch(`http://127.0.0.1:${port}/v1/profiles/slow-user?include=context`, {
+        headers: { authorization: `Bearer ${adminKey}` },
+      });
       await new Promise((r) => setTimeout(r, 300));
       app.child.kill('SIGTERM');
       const answer = await slow;

@@ -28,9 +28,6 @@ function syncEnv(sim: RunningSimulator, extra: Record<string, string> = {}): Rec
   };
 }
 
-
-
-
 async function localPaths(t: TestApp): Promise<Array<Pick<LearningPath, 'lpId' | 'title' | 'syncedAt' | 'removedAt'>>> {
   const rows = await t.app
     .get(DataSource)

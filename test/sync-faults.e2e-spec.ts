@@ -55,8 +55,6 @@ function faultEnv(sim: RunningSimulator, extra: Record<string, string>): Record<
   };
 }
 
-
-
 const users = (n: number): string[] => Array.from({ length: n }, (_, i) => `user-${i + 1}`);
 
 describe('sync under upstream faults', () => {

@@ -45,7 +45,11 @@ describe(`a full progress sync of ${LARGE} users`, () => {
     expect(run.counts).toMatchObject({ total: LARGE, added: LARGE, updated: 0, unchanged: 0, failed: 0 });
     for (const uuid of ['user-1', 'user-777', `user-${LARGE}`]) {
       for (const upstream of env.sim.store.listProgress(uuid)) {
-        expect(await recordOf(env, uuid, upstream.lpId)).toMatchObject({ status: upstream.status.toLowerCase(), progress: upstream.progress, score: upstream.score });
+        expect(await recordOf(env, uuid, upstream.lpId)).toMatchObject({
+          status: upstream.status.toLowerCase(),
+          progress: upstream.progress,
+          score: upstream.score,
+        });
       }
     }
     const incremental = await runToEnd(env.t, { job: 'progress', mode: 'incremental' });
@@ -73,7 +77,11 @@ describe('per-user sync jobs: progress, contexts, retry-pending', () => {
     expect(run.counts).toMatchObject({ total: USERS, added: USERS, updated: 0, unchanged: 0, failed: 0 });
     for (const uuid of ['user-1', 'user-777', `user-${USERS}`]) {
       for (const upstream of env.sim.store.listProgress(uuid)) {
-        expect(await recordOf(env, uuid, upstream.lpId)).toMatchObject({ status: upstream.status.toLowerCase(), progress: upstream.progress, score: upstream.score });
+        expect(await recordOf(env, uuid, upstream.lpId)).toMatchObject({
+          status: upstream.status.toLowerCase(),
+          progress: upstream.progress,
+          score: upstream.score,
+        });
       }
     }
   }, 120_000);
@@ -106,7 +114,8 @@ describe('per-user sync jobs: progress, contexts, retry-pending', () => {
     env.sim.store.setProgress(uuid, first!.lpId, { status: 'PASSED', progress: 100, score: 99 });
     expect(await env.sim.sendWebhook('USER_COMPLETED_TRAINING', { uuid, lpId: first!.lpId })).toBe(202);
     const deadline = Date.now() + 5000;
-    while ((await recordOf(env, uuid, first!.lpId)).status !== 'passed' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while ((await recordOf(env, uuid, first!.lpId)).status !== 'passed' && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     expect(await recordOf(env, uuid, first!.lpId)).toMatchObject({ status: 'passed', score: 99 });
     const run = await runToEnd(env.t, { job: 'progress', mode: 'incremental' });
     expect(run.counts.total).toBe(1);
@@ -143,7 +152,11 @@ describe('per-user sync jobs: progress, contexts, retry-pending', () => {
     const run = await runToEnd(t, { job: 'contexts', mode: 'full' }, 120_000);
     expect(run.status).toBe('succeeded');
     expect(run.counts.updated).toBeGreaterThanOrEqual(2);
-    const links = await t.app.get(DataSource).query(`SELECT uuid, display_name, is_active, missing_upstream_at FROM user_context_links WHERE uuid IN ('ctx-sync-1', 'ctx-sync-2') ORDER BY uuid`);
+    const links = await t.app
+      .get(DataSource)
+      .query(
+        `SELECT uuid, display_name, is_active, missing_upstream_at FROM user_context_links WHERE uuid IN ('ctx-sync-1', 'ctx-sync-2') ORDER BY uuid`,
+      );
     expect(links[0]).toMatchObject({ uuid: 'ctx-sync-1', display_name: 'After' });
     expect(Boolean(links[0].is_active)).toBe(false);
     expect(links[1].missing_upstream_at).toEqual(expect.any(String));

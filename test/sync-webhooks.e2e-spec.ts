@@ -28,7 +28,6 @@ function upstreamEnv(sim: RunningSimulator, extra: Record<string, string> = {}):
   };
 }
 
-
 async function stateOf(t: TestApp, job: string, key: string): Promise<SyncItemState | null> {
   return t.app.get(DataSource).getRepository(SyncItemState).findOneBy({ job, key });
 }

@@ -12,7 +12,13 @@ describe('extended trainings and per-user training records', () => {
     sim.store.addLearningPath({ id: '101', title: 'Safety basics', certificationEnabled: true });
     sim.store.addLearningPath({ id: '102', title: 'Leadership', certificationEnabled: false });
     sim.store.addLearningPath({ id: '103', title: 'Compliance 2026' });
-    sim.store.setProgress(USER, '101', { status: 'PASSED', progress: 100, score: 92, completedAt: '2026-10-01T09:00:00.000Z', timeSpent: 5400 });
+    sim.store.setProgress(USER, '101', {
+      status: 'PASSED',
+      progress: 100,
+      score: 92,
+      completedAt: '2026-10-01T09:00:00.000Z',
+      timeSpent: 5400,
+    });
     sim.store.setProgress(USER, '102', { status: 'IN_PROGRESS', progress: 40, score: null, timeSpent: 1200 });
     sim.store.setProgress(USER, '103', { status: 'NOT_STARTED', progress: 0, score: null });
 
@@ -37,7 +43,10 @@ describe('extended trainings and per-user training records', () => {
       const created = await t.request('PUT', '/v1/trainings/101', { body: { fields: { cost_centre: 'CC-104', cpd_credits: 6 } } });
       expect(created.status).toBe(201);
       expect(created.headers.get('etag')).toBe('"1"');
-      const patched = await t.request('PATCH', '/v1/trainings/101', { body: { fields: { cpd_credits: 7.5 } }, headers: { 'if-match': '"1"' } });
+      const patched = await t.request('PATCH', '/v1/trainings/101', {
+        body: { fields: { cpd_credits: 7.5 } },
+        headers: { 'if-match': '"1"' },
+      });
       expect(patched.status).toBe(200);
       expect(patched.body).toMatchObject({ lpId: '101', fields: { cost_centre: 'CC-104', cpd_credits: 7.5 }, version: 2 });
       await t.request('PUT', '/v1/trainings/102', { body: { fields: { cost_centre: 'CC-200', cpd_credits: 2 } } });
@@ -105,7 +114,10 @@ describe('extended trainings and per-user training records', () => {
       expect(refreshed.body.added).toEqual([]);
       expect(refreshed.body.unchanged).toBe(2);
       expect(refreshed.body.updated).toEqual([
-        { lpId: '102', changes: expect.objectContaining({ status: { old: 'in_progress', new: 'completed' }, progress: { old: 40, new: 100 } }) },
+        {
+          lpId: '102',
+          changes: expect.objectContaining({ status: { old: 'in_progress', new: 'completed' }, progress: { old: 40, new: 100 } }),
+        },
       ]);
     });
 
@@ -120,7 +132,10 @@ describe('extended trainings and per-user training records', () => {
       });
       expect(patched.status).toBe(200);
       expect(patched.body).toMatchObject({ status: 'passed', score: 92, fields: { manager_approved: true, cost_paid: 250 } });
-      const stale = await t.request('PATCH', `/v1/profiles/${USER}/trainings/101`, { body: { fields: { cost_paid: 1 } }, headers: { 'if-match': etag } });
+      const stale = await t.request('PATCH', `/v1/profiles/${USER}/trainings/101`, {
+        body: { fields: { cost_paid: 1 } },
+        headers: { 'if-match': etag },
+      });
       expect(stale.status).toBe(412);
       const removed = await t.request('PATCH', `/v1/profiles/${USER}/trainings/101`, { body: { fields: { cost_paid: null } } });
       expect(removed.body.fields).toEqual({ manager_approved: true });
@@ -129,10 +144,16 @@ describe('extended trainings and per-user training records', () => {
     it('refuses invalid enrolment values with 422 listing each field, writing nothing', async () => {
       const { t } = env;
       const before = await t.request('GET', `/v1/profiles/${USER}/trainings/102`);
-      const answer = await t.request('PATCH', `/v1/profiles/${USER}/trainings/102`, { body: { fields: { manager_approved: 'yes', cost_paid: -5, unknown_key: 1 } } });
+      const answer = await t.request('PATCH', `/v1/profiles/${USER}/trainings/102`, {
+        body: { fields: { manager_approved: 'yes', cost_paid: -5, unknown_key: 1 } },
+      });
       expect(answer.status).toBe(422);
       expect(answer.headers.get('content-type')).toContain('application/problem+json');
-      expect(answer.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['fields.cost_paid', 'fields.manager_approved', 'fields.unknown_key']);
+      expect(answer.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+        'fields.cost_paid',
+        'fields.manager_approved',
+        'fields.unknown_key',
+      ]);
       const after = await t.request('GET', `/v1/profiles/${USER}/trainings/102`);
       expect(after.body).toEqual(before.body);
     });
@@ -172,7 +193,9 @@ describe('extended trainings and per-user training records', () => {
       const { t } = env;
       const key = await t.createKey('service');
       expect((await t.request('GET', `/v1/profiles/${USER}/trainings`, { key })).status).toBe(200);
-      expect((await t.request('POST', '/v1/admin/fields/enrolment', { key, body: { key: 'x', label: 'x', type: 'string' } })).status).toBe(403);
+      expect((await t.request('POST', '/v1/admin/fields/enrolment', { key, body: { key: 'x', label: 'x', type: 'string' } })).status).toBe(
+        403,
+      );
     });
   });
 });

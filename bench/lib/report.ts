@@ -20,7 +20,9 @@ export function report(line: ScenarioLine): void {
   const base = line.baseline === undefined ? '' : ` | baseline ${line.baseline.toFixed(2)} ${line.unit}`;
   const ratio = line.ratio === undefined ? '' : ` | ratio ${line.ratio.toFixed(2)}`;
   const verdict = line.met === null ? 'report' : line.met ? 'MET' : 'NOT MET';
-  process.stdout.write(`${line.scenario}: ${line.figure} ${line.value.toFixed(2)} ${line.unit}${base}${ratio} | target ${line.target} | ${verdict}\n`);
+  process.stdout.write(
+    `${line.scenario}: ${line.figure} ${line.value.toFixed(2)} ${line.unit}${base}${ratio} | target ${line.target} | ${verdict}\n`,
+  );
 }
 
 export function writeResults(meta: Record<string, unknown>): string {

@@ -11,12 +11,22 @@ import { TrainingsService } from '../trainings/trainings.service';
 import { CombinedReadsService, parseInclude, PROFILE_PARTS, ReadOptions, TRAINING_PARTS } from './combined-reads.service';
 import { BatchGetAnswerDto, BatchGetDto, CombinedProfileDto, CombinedTrainingAnswerDto } from './dto/combined.dto';
 
-const CACHE_CONTROL = { name: 'Cache-Control', required: false, description: 'no-cache: read the upstream parts fresh instead of from the cache' };
-const STRICT = { name: 'strict', required: false, description: 'true: any upstream failure answers 502/503 problem+json instead of meta.upstream' };
+const CACHE_CONTROL = {
+  name: 'Cache-Control',
+  required: false,
+  description: 'no-cache: read the upstream parts fresh instead of from the cache',
+};
+const STRICT = {
+  name: 'strict',
+  required: false,
+  description: 'true: any upstream failure answers 502/503 problem+json instead of meta.upstream',
+};
 
 function readOptions(strict: string | undefined, cacheControl: string | undefined): ReadOptions {
   if (strict !== undefined && strict !== 'true' && strict !== 'false') {
-    throw new BadRequestError('invalid_parameter', 'strict must be true or false.', [{ field: 'strict', code: 'invalid_boolean', message: 'must be true or false' }]);
+    throw new BadRequestError('invalid_parameter', 'strict must be true or false.', [
+      { field: 'strict', code: 'invalid_boolean', message: 'must be true or false' },
+    ]);
   }
   return { strict: strict === 'true', fresh: /\bno-cache\b/i.test(cacheControl ?? '') };
 }
@@ -36,10 +46,17 @@ export class CombinedReadsController {
 
   @Get('profiles/:uuid')
   @ApiParam({ name: 'uuid', description: 'Opigno user UUID (opaque; anon-… allowed)' })
-  @ApiQuery({ name: 'include', required: false, description: 'context, trainings (comma-separated). Without it the read is local-only and never calls Opigno.' })
+  @ApiQuery({
+    name: 'include',
+    required: false,
+    description: 'context, trainings (comma-separated). Without it the read is local-only and never calls Opigno.',
+  })
   @ApiQuery(STRICT)
   @ApiHeader(CACHE_CONTROL)
-  @ApiOkResponse({ type: CombinedProfileDto, headers: { ETag: { description: 'Strong tag "<version>" of the local profile', schema: { type: 'string' } } } })
+  @ApiOkResponse({
+    type: CombinedProfileDto,
+    headers: { ETag: { description: 'Strong tag "<version>" of the local profile', schema: { type: 'string' } } },
+  })
   @ApiProblems(400, 404, 502, 503)
   async get(
     @Param('uuid') uuid: string,
@@ -50,7 +67,10 @@ export class CombinedReadsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CombinedProfileDto> {
     const include = parseInclude(includeParam, PROFILE_PARTS);
-    const answer = include.length === 0 ? await this.profiles.get(uuid, caller) : await this.combined.readProfile(uuid, caller, include, readOptions(strict, cacheControl));
+    const answer =
+      include.length === 0
+        ? await this.profiles.get(uuid, caller)
+        : await this.combined.readProfile(uuid, caller, include, readOptions(strict, cacheControl));
     if (answer.version !== null) void reply.header('etag', etagOf(answer.version));
     return answer;
   }
@@ -58,7 +78,10 @@ export class CombinedReadsController {
   // find-my-way reads "::" as a literal colon: /v1/profiles:batchGet
   @Post('profiles::batchGet')
   @HttpCode(200)
-  @ApiOkResponse({ type: BatchGetAnswerDto, description: 'One item per uuid, in request order, each with the status a single read would have had' })
+  @ApiOkResponse({
+    type: BatchGetAnswerDto,
+    description: 'One item per uuid, in request order, each with the status a single read would have had',
+  })
   @ApiProblems(400, 422)
   async batchGet(@Body() body: BatchGetDto, @CurrentCaller() caller: Caller): Promise<BatchGetAnswerDto> {
     const items = await this.combined.readMany(body.uuids, caller, body.include ?? [], { strict: body.strict ?? false, fresh: false });
@@ -71,7 +94,10 @@ export class CombinedReadsController {
   @ApiQuery({ name: 'include', required: false, description: 'upstream: merge the learning path title and certification flag from Opigno' })
   @ApiQuery(STRICT)
   @ApiHeader(CACHE_CONTROL)
-  @ApiOkResponse({ type: CombinedTrainingAnswerDto, headers: { ETag: { description: 'Strong tag "<version>" of the local training', schema: { type: 'string' } } } })
+  @ApiOkResponse({
+    type: CombinedTrainingAnswerDto,
+    headers: { ETag: { description: 'Strong tag "<version>" of the local training', schema: { type: 'string' } } },
+  })
   @ApiProblems(400, 404, 502, 503)
   async getTraining(
     @Param('lpId') lpId: string,
@@ -83,7 +109,9 @@ export class CombinedReadsController {
   ): Promise<CombinedTrainingAnswerDto> {
     const include = parseInclude(includeParam, TRAINING_PARTS);
     const answer =
-      include.length === 0 ? await this.trainings.get(lpId, caller) : await this.combined.readLearningPath(lpId, caller, include, readOptions(strict, cacheControl));
+      include.length === 0
+        ? await this.trainings.get(lpId, caller)
+        : await this.combined.readLearningPath(lpId, caller, include, readOptions(strict, cacheControl));
     if (answer.version !== null) void reply.header('etag', etagOf(answer.version));
     return answer;
   }

@@ -60,7 +60,6 @@ export interface CombinedProfile {
   meta: { upstream: Partial<Record<ProfilePart, PartReport>> };
 }
 
-
 export interface CombinedLearningPath {
   lpId: string;
   fields: JsonObject;
@@ -144,14 +143,18 @@ export class CombinedReadsService {
     assertUserUuid(uuid);
     const wants = new Set(include);
     const local = this.profiles.find(uuid, caller);
-    const context = wants.has('context') ? settle(this.cached(`context:${uuid}`, () => this.opigno.getUserContext(uuid), options)) : undefined;
+    const context = wants.has('context')
+      ? settle(this.cached(`context:${uuid}`, () => this.opigno.getUserContext(uuid), options))
+      : undefined;
     const progress = wants.has('trainings')
       ? settle(this.cached(`trainings:${uuid}`, () => this.opigno.getAllUserTrainingProgress(uuid), options))
       : undefined;
     const localRecords = wants.has('trainings') ? this.records.allForUser(uuid, caller) : Promise.resolve([]);
 
     const [profile, contextResult, progressResult, records] = await Promise.all([local, context, progress, localRecords]);
-    const failures = [contextResult, progressResult].filter((r): r is { ok: false; error: unknown } => r !== undefined && !r.ok && !isNotFound(r.error));
+    const failures = [contextResult, progressResult].filter(
+      (r): r is { ok: false; error: unknown } => r !== undefined && !r.ok && !isNotFound(r.error),
+    );
     if (options.strict && failures.length > 0) throw failures[0]!.error;
 
     if (!profile) await this.assertUpstreamKnows(uuid, contextResult, progressResult, records, options);
@@ -212,7 +215,8 @@ export class CombinedReadsService {
             (profile): BatchItem => ({ uuid, status: 200, profile }),
             (error: unknown): BatchItem => {
               if (!(error instanceof DomainError)) throw error;
-              const status = error.kind === 'not_found' ? 404 : error.kind === 'bad_request' ? 400 : error.kind === 'bad_gateway' ? 502 : 503;
+              const status =
+                error.kind === 'not_found' ? 404 : error.kind === 'bad_request' ? 400 : error.kind === 'bad_gateway' ? 502 : 503;
               return { uuid, status, problem: { code: error.code, detail: error.message } };
             },
           ),
@@ -246,7 +250,11 @@ export class CombinedReadsService {
     return { ...rest, opignoId: id };
   }
 
-  private async mergeTrainings(upstream: TrainingProgress[] | null, records: TrainingRecordView[], caller: Caller): Promise<CombinedTraining[]> {
+  private async mergeTrainings(
+    upstream: TrainingProgress[] | null,
+    records: TrainingRecordView[],
+    caller: Caller,
+  ): Promise<CombinedTraining[]> {
     const recordsByLpId = new Map(records.map((r) => [r.lpId, r]));
     const lpIds = upstream ? upstream.map((p) => p.lpId) : records.map((r) => r.lpId);
     const trainingsByLpId = new Map((await this.trainings.getMany(lpIds, caller)).map((t: TrainingView) => [t.lpId, t]));
@@ -286,5 +294,3 @@ export class CombinedReadsService {
     }));
   }
 }
-
-

@@ -55,7 +55,9 @@ describe('UpstreamCache', () => {
     const c = cache();
     await c.get('k', async () => 'old');
     clock = 2000;
-    await expect(c.get('k', () => Promise.reject(Object.assign(new Error('no such user'), { kind: 'not_found' })))).rejects.toThrow('no such user');
+    await expect(c.get('k', () => Promise.reject(Object.assign(new Error('no such user'), { kind: 'not_found' })))).rejects.toThrow(
+      'no such user',
+    );
   });
 
   it('keeps at most maxEntries answers', async () => {

@@ -30,7 +30,10 @@ export class Environment {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
   @IsString()
@@ -39,54 +42,89 @@ export class Environment {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
 
-  @IsOptional() @Transform(emptyToUndefined)
+  @IsOptional()
+  @Transform(emptyToUndefined)
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   SQLITE_PATH = './data/companion.sqlite';
 
   @IsIn(['OFF', 'NORMAL', 'FULL', 'EXTRA'])
   SQLITE_SYNCHRONOUS: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA' = 'NORMAL';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   DATABASE_POOL_SIZE = 10;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(24, { message: 'ADMIN_API_KEY must be at least 24 characters' })
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(24, { message: 'ADMIN_API_KEY must be at least 24 characters' })
   ADMIN_API_KEY?: string;
 
   @IsString()
   CORS_ORIGINS = '';
 
-  @Transform(toInt) @IsInt() @Min(1024) @Max(100 * 1024 * 1024)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(100 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
-  @Transform(toInt) @IsInt() @Min(1024) @Max(1024 * 1024 * 1024)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024 * 1024)
   IMPORT_BODY_LIMIT_BYTES = 50 * 1024 * 1024;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_PER_MINUTE = 6000;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
   SHUTDOWN_GRACE_MS = 10_000;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
   API_KEY_CACHE_MS = 5_000;
 
-  @IsOptional() @Transform(emptyToUndefined)
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'OPIGNO_BASE_URL must be an http(s) URL' })
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'OPIGNO_BASE_URL must be an http(s) URL' },
+  )
   OPIGNO_BASE_URL?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(512)
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MaxLength(512)
   OPIGNO_CLIENT_KEY?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(1024)
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MaxLength(1024)
   OPIGNO_CLIENT_SECRET?: string;
 
-  @IsString() @Matches(/^\//, { message: 'OPIGNO_GRAPHQL_PATH must start with /' })
+  @IsString()
+  @Matches(/^\//, { message: 'OPIGNO_GRAPHQL_PATH must start with /' })
   OPIGNO_GRAPHQL_PATH = '/graphql';
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
   OPIGNO_DOCUMENTS_DIR?: string;
 
   /** The Opigno-Client-UUID sent on calls that act on no particular user (the catalogue). */
@@ -96,48 +134,84 @@ export class Environment {
   })
   OPIGNO_SERVICE_UUID = 'companion-service';
 
-  @Transform(toInt) @IsInt() @Min(50) @Max(120_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(120_000)
   OPIGNO_TIMEOUT_MS = 2000;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10)
   OPIGNO_RETRIES = 2;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   OPIGNO_MAX_CONCURRENCY = 32;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   OPIGNO_CIRCUIT_VOLUME_THRESHOLD = 5;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   OPIGNO_CIRCUIT_ERROR_PERCENT = 50;
 
-  @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
   OPIGNO_CIRCUIT_RESET_MS = 5000;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(16, { message: 'OPIGNO_WEBHOOK_SECRET must be at least 16 characters' })
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(16, { message: 'OPIGNO_WEBHOOK_SECRET must be at least 16 characters' })
   OPIGNO_WEBHOOK_SECRET?: string;
 
   /** 32 bytes as 64 hex chars or base64; encrypts secrets at rest (AES-256-GCM). */
-  @IsOptional() @Transform(emptyToUndefined)
+  @IsOptional()
+  @Transform(emptyToUndefined)
   @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64' })
   ENCRYPTION_KEY?: string;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   SIMULATOR_ENABLED = true;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
   SIMULATOR_USERS = 25;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(3600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600_000)
   UPSTREAM_CACHE_TTL_MS = 30_000;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(86_400_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
   UPSTREAM_STALE_WINDOW_MS = 300_000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   UPSTREAM_BATCH_CONCURRENCY = 8;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   SYNC_SCHEDULER_ENABLED = true;
 
   @IsString()
@@ -152,28 +226,47 @@ export class Environment {
   @IsString()
   SYNC_CRON_RETRY_PENDING = '*/5 * * * *';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(256)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
   SYNC_CONCURRENCY = 8;
 
-  @Transform(toNumber) @Min(0)
+  @Transform(toNumber)
+  @Min(0)
   SYNC_MAX_RPS = 200;
 
-  @Transform(toInt) @IsInt() @Min(1000) @Max(3600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(3600_000)
   SYNC_LEASE_MS = 30_000;
 
   /** First pause of a sync run after an upstream outage; doubles per consecutive failure up to SYNC_BACKOFF_MAX_MS. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(600_000)
   SYNC_BACKOFF_BASE_MS = 500;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(3600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600_000)
   SYNC_BACKOFF_MAX_MS = 30_000;
 
   /** Attempts per item when the upstream is unavailable, before the item is recorded as failed. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(20)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
   SYNC_ITEM_ATTEMPTS = 4;
 
   /** Per job, per-item records are kept for this many newest runs. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
   SYNC_RUN_RETENTION = 20;
 }
 

@@ -67,7 +67,10 @@ export class TrainingRecordsController {
   @ApiParam(UUID_PARAM)
   @ApiParam(LP_ID_PARAM)
   @ApiHeader({ name: 'If-Match', required: false, description: 'Write only at this version' })
-  @ApiOkResponse({ type: TrainingRecordDto, description: 'Enrolment fields merged (JSON Merge Patch); upstream attributes are read-only (422)' })
+  @ApiOkResponse({
+    type: TrainingRecordDto,
+    description: 'Enrolment fields merged (JSON Merge Patch); upstream attributes are read-only (422)',
+  })
   @ApiProblems(400, 404, 412, 422)
   async patch(
     @Param('uuid') uuid: string,

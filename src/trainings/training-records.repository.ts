@@ -45,7 +45,8 @@ interface RawRow {
   updated_at: string;
 }
 
-const COLUMNS = 'id, uuid, lp_id, title, status, progress, score, registered_at, completed_at, time_spent, synced_at, fields, version, created_at, updated_at';
+const COLUMNS =
+  'id, uuid, lp_id, title, status, progress, score, registered_at, completed_at, time_spent, synced_at, fields, version, created_at, updated_at';
 export const UPSTREAM_ATTRIBUTES = ['title', 'status', 'progress', 'score', 'registeredAt', 'completedAt', 'timeSpent'] as const;
 
 function toRow(raw: RawRow): TrainingRecordRow {
@@ -87,7 +88,9 @@ export class TrainingRecordsRepository {
   constructor(private readonly dialect: SqlDialect) {}
 
   async findOne(uuid: string, lpId: string, executor: SqlExecutor = this.dialect.dataSource): Promise<TrainingRecordRow | null> {
-    const rows = await this.dialect.query<RawRow>(executor, `SELECT ${COLUMNS} FROM training_records WHERE id = ?`, [trainingRecordId(uuid, lpId)]);
+    const rows = await this.dialect.query<RawRow>(executor, `SELECT ${COLUMNS} FROM training_records WHERE id = ?`, [
+      trainingRecordId(uuid, lpId),
+    ]);
     return rows.length === 0 ? null : toRow(rows[0]!);
   }
 
@@ -119,28 +122,29 @@ export class TrainingRecordsRepository {
     return (await this.dialect.query<RawRow>(executor, sql, [uuid])).map(toRow);
   }
 
-  async insertFromUpstream(manager: EntityManager, uuid: string, state: UpstreamTrainingState & { lpId: string }, now: string): Promise<void> {
-    await this.dialect.query(
-      manager,
-      `INSERT INTO training_records (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        trainingRecordId(uuid, state.lpId),
-        uuid,
-        state.lpId,
-        state.title,
-        state.status,
-        state.progress,
-        state.score,
-        state.registeredAt,
-        state.completedAt,
-        state.timeSpent,
-        now,
-        '{}',
-        1,
-        now,
-        now,
-      ],
-    );
+  async insertFromUpstream(
+    manager: EntityManager,
+    uuid: string,
+    state: UpstreamTrainingState & { lpId: string },
+    now: string,
+  ): Promise<void> {
+    await this.dialect.query(manager, `INSERT INTO training_records (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+      trainingRecordId(uuid, state.lpId),
+      uuid,
+      state.lpId,
+      state.title,
+      state.status,
+      state.progress,
+      state.score,
+      state.registeredAt,
+      state.completedAt,
+      state.timeSpent,
+      now,
+      '{}',
+      1,
+      now,
+      now,
+    ]);
   }
 
   async updateUpstream(manager: EntityManager, id: string, state: UpstreamTrainingState, now: string): Promise<void> {
@@ -157,27 +161,23 @@ export class TrainingRecordsRepository {
 
   /** Inserts a record that moves to another user (identity merge), keeping its upstream state, values and version. */
   async insertMoved(manager: EntityManager, row: TrainingRecordRow, toUuid: string, now: string): Promise<void> {
-    await this.dialect.query(
-      manager,
-      `INSERT INTO training_records (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        trainingRecordId(toUuid, row.lpId),
-        toUuid,
-        row.lpId,
-        row.title,
-        row.status,
-        row.progress,
-        row.score,
-        row.registeredAt,
-        row.completedAt,
-        row.timeSpent,
-        row.syncedAt,
-        JSON.stringify(row.fields),
-        row.version,
-        row.createdAt,
-        now,
-      ],
-    );
+    await this.dialect.query(manager, `INSERT INTO training_records (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+      trainingRecordId(toUuid, row.lpId),
+      toUuid,
+      row.lpId,
+      row.title,
+      row.status,
+      row.progress,
+      row.score,
+      row.registeredAt,
+      row.completedAt,
+      row.timeSpent,
+      row.syncedAt,
+      JSON.stringify(row.fields),
+      row.version,
+      row.createdAt,
+      now,
+    ]);
   }
 
   async updateFields(manager: EntityManager, id: string, fields: JsonObject, version: number, now: string): Promise<void> {
@@ -190,7 +190,11 @@ export class TrainingRecordsRepository {
   }
 
   async deleteForUser(manager: EntityManager, uuid: string): Promise<number> {
-    const before = await this.dialect.query<{ count: number | string }>(manager, 'SELECT COUNT(*) AS count FROM training_records WHERE uuid = ?', [uuid]);
+    const before = await this.dialect.query<{ count: number | string }>(
+      manager,
+      'SELECT COUNT(*) AS count FROM training_records WHERE uuid = ?',
+      [uuid],
+    );
     await this.dialect.query(manager, 'DELETE FROM training_records WHERE uuid = ?', [uuid]);
     return Number(before[0]?.count ?? 0);
   }

@@ -23,7 +23,11 @@ import { TrainingDto, TrainingPageDto, WriteTrainingDto } from './dto/training.d
 import { TrainingsService, TrainingView } from './trainings.service';
 
 const LP_ID_PARAM = { name: 'lpId', description: 'Opigno learning path id: ^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$' };
-const IF_MATCH = { name: 'If-Match', required: false, description: 'Write only if the training is at this version ("<version>" as sent in ETag)' };
+const IF_MATCH = {
+  name: 'If-Match',
+  required: false,
+  description: 'Write only if the training is at this version ("<version>" as sent in ETag)',
+};
 
 @ApiTags('trainings')
 @ApiBearerAuth()
@@ -35,7 +39,11 @@ export class TrainingsController {
 
   @Get('trainings')
   @ApiOkResponse({ type: TrainingPageDto })
-  @ApiQuery({ name: 'filter[<key>]', required: false, description: 'As for profiles: filter[<key>][eq|ne|gt|gte|lt|lte|in|prefix]=… on searchable training fields' })
+  @ApiQuery({
+    name: 'filter[<key>]',
+    required: false,
+    description: 'As for profiles: filter[<key>][eq|ne|gt|gte|lt|lte|in|prefix]=… on searchable training fields',
+  })
   @ApiQuery({ name: 'sort', required: false, description: '<key>, -<key>, createdAt, updatedAt (default createdAt)' })
   @ApiQuery({ name: 'limit', required: false, description: '1..200, default 50' })
   @ApiQuery({ name: 'cursor', required: false })
@@ -57,7 +65,10 @@ export class TrainingsController {
 
   @Get('trainings::export')
   @ApiProduces('application/x-ndjson')
-  @ApiOkResponse({ description: 'Every extended training as one JSON document per line', content: { 'application/x-ndjson': { schema: { type: 'string' } } } })
+  @ApiOkResponse({
+    description: 'Every extended training as one JSON document per line',
+    content: { 'application/x-ndjson': { schema: { type: 'string' } } },
+  })
   export(@CurrentCaller() caller: Caller): StreamableFile {
     return new StreamableFile(this.trainings.export(caller), { type: 'application/x-ndjson' });
   }

@@ -53,7 +53,12 @@ export class TrainingsService {
     }
   }
 
-  async put(lpId: string, fields: JsonObject, caller: Caller, preconditions: WritePreconditions): Promise<{ training: TrainingView; created: boolean }> {
+  async put(
+    lpId: string,
+    fields: JsonObject,
+    caller: Caller,
+    preconditions: WritePreconditions,
+  ): Promise<{ training: TrainingView; created: boolean }> {
     const { record, created } = await this.records.put(lpId, fields, caller, preconditions);
     return { training: toTraining(record), created };
   }

@@ -18,7 +18,11 @@ export interface RunningProcess {
 }
 
 /** Starts `node dist/src/main.js` (or another entry) with exactly the given environment on top of PATH/HOME. */
-export function startProcess(env: Record<string, string>, cwd = PROJECT_ROOT, entry = join(PROJECT_ROOT, 'dist', 'src', 'main.js')): RunningProcess {
+export function startProcess(
+  env: Record<string, string>,
+  cwd = PROJECT_ROOT,
+  entry = join(PROJECT_ROOT, 'dist', 'src', 'main.js'),
+): RunningProcess {
   let output = '';
   const child = spawn(process.execPath, [entry], {
     cwd,

@@ -12,7 +12,10 @@ export interface AppWithUpstream {
 }
 
 /** A simulator on a random port and the app pointed at it (fast timeouts, quick circuit recovery). */
-export async function startAppWithSimulator(env: Record<string, string> = {}, simulator: Partial<SimulatorOptions> = {}): Promise<AppWithUpstream> {
+export async function startAppWithSimulator(
+  env: Record<string, string> = {},
+  simulator: Partial<SimulatorOptions> = {},
+): Promise<AppWithUpstream> {
   const sim = await startSimulator({ port: 0, clientKey: SIM_CLIENT_KEY, clientSecret: SIM_CLIENT_SECRET, ...simulator });
   const t = await startTestApp({
     OPIGNO_BASE_URL: sim.url,

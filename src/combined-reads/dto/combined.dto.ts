@@ -41,19 +41,26 @@ export class EnrolmentPartDto extends LocalFieldsDto {
 export class CombinedTrainingDto {
   @ApiProperty() lpId!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) title!: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, enum: ['not_started', 'in_progress', 'completed', 'passed', 'failed'] }) status!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, enum: ['not_started', 'in_progress', 'completed', 'passed', 'failed'] }) status!:
+    string | null;
   @ApiPropertyOptional({ nullable: true, type: Number }) progress!: number | null;
   @ApiPropertyOptional({ nullable: true, type: Number }) score!: number | null;
   @ApiPropertyOptional({ nullable: true, type: String }) registeredAt!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) completedAt!: string | null;
   @ApiPropertyOptional({ nullable: true, type: Number }) timeSpent!: number | null;
-  @ApiPropertyOptional({ type: LocalFieldsDto, nullable: true, description: 'Local extended training fields' }) training!: LocalFieldsDto | null;
-  @ApiPropertyOptional({ type: EnrolmentPartDto, nullable: true, description: "Local enrolment values of this user" }) enrolment!: EnrolmentPartDto | null;
+  @ApiPropertyOptional({ type: LocalFieldsDto, nullable: true, description: 'Local extended training fields' })
+  training!: LocalFieldsDto | null;
+  @ApiPropertyOptional({ type: EnrolmentPartDto, nullable: true, description: 'Local enrolment values of this user' })
+  enrolment!: EnrolmentPartDto | null;
 }
 
 export class CombinedProfileDto {
   @ApiProperty() uuid!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Local profile fields the caller may read ({} when no local profile exists)' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Local profile fields the caller may read ({} when no local profile exists)',
+  })
   fields!: Record<string, unknown>;
   @ApiPropertyOptional({ nullable: true, type: Number, description: 'null when no local profile exists yet' }) version!: number | null;
   @ApiPropertyOptional({ nullable: true, type: String }) createdAt!: string | null;
@@ -112,6 +119,7 @@ export class CombinedTrainingAnswerDto {
   @ApiPropertyOptional({ nullable: true, type: Number }) version!: number | null;
   @ApiPropertyOptional({ nullable: true, type: String }) createdAt!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) updatedAt!: string | null;
-  @ApiPropertyOptional({ type: LearningPathPartDto, nullable: true, description: 'include=upstream' }) upstream?: LearningPathPartDto | null;
+  @ApiPropertyOptional({ type: LearningPathPartDto, nullable: true, description: 'include=upstream' })
+  upstream?: LearningPathPartDto | null;
   @ApiPropertyOptional({ description: 'meta.upstream.upstream reports the upstream part' }) meta?: Record<string, unknown>;
 }

@@ -83,7 +83,8 @@ function frameworkCode(error: FrameworkError, status: number): string {
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
     return status === 415 ? 'unsupported_media_type' : 'bad_request';
   }
-  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) return 'malformed_json';
+  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError)
+    return 'malformed_json';
   if (code === 'FST_ERR_CTP_INVALID_TYPE' || code === 'FST_ERR_CTP_INVALID_HANDLER') return 'unsupported_media_type';
   return CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request');
 }
@@ -107,7 +108,12 @@ export function toProblem(error: unknown): ProblemAnswer {
     const message = typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? error.message);
     let detail = Array.isArray(message) ? message.join('; ') : String(message);
     const cause = error.cause as FrameworkError | undefined;
-    const code = cause && typeof cause.code === 'string' ? frameworkCode(cause, status) : status === 404 ? 'not_found' : (CODE_BY_STATUS[status] ?? 'error');
+    const code =
+      cause && typeof cause.code === 'string'
+        ? frameworkCode(cause, status)
+        : status === 404
+          ? 'not_found'
+          : (CODE_BY_STATUS[status] ?? 'error');
     if (code === 'malformed_json') detail = 'The request body is not valid JSON.';
     return { status, headers: {}, unexpected: status >= 500, body: problem(status, code, status >= 500 ? 'Internal error.' : detail) };
   }
@@ -116,7 +122,17 @@ export function toProblem(error: unknown): ProblemAnswer {
     const status = framework.statusCode;
     const code = frameworkCode(framework, status);
     const detail = code === 'malformed_json' ? 'The request body is not valid JSON.' : framework.message;
-    return { status: code === 'malformed_json' ? 400 : status, headers: {}, unexpected: false, body: problem(code === 'malformed_json' ? 400 : status, code, detail) };
+    return {
+      status: code === 'malformed_json' ? 400 : status,
+      headers: {},
+      unexpected: false,
+      body: problem(code === 'malformed_json' ? 400 : status, code, detail),
+    };
   }
-  return { status: 500, headers: {}, unexpected: true, body: problem(500, 'internal', 'An unexpected error occurred. Quote the request id when reporting it.') };
+  return {
+    status: 500,
+    headers: {},
+    unexpected: true,
+    body: problem(500, 'internal', 'An unexpected error occurred. Quote the request id when reporting it.'),
+  };
 }

@@ -7,7 +7,8 @@ export class Trainings1764000005000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     // "C" collation orders by code point like SQLite, so keyset pages are identical on both engines.
-    const byCodePoint = (column: TableColumnOptions): TableColumnOptions => (isPostgres(queryRunner) ? { ...column, collation: 'C' } : column);
+    const byCodePoint = (column: TableColumnOptions): TableColumnOptions =>
+      isPostgres(queryRunner) ? { ...column, collation: 'C' } : column;
     await queryRunner.createTable(
       new Table({
         name: 'trainings',

@@ -6,4 +6,11 @@ import { Trainings1764000005000 } from './1764000005000-trainings';
 import { Sync1764000004000 } from './1764000004000-sync';
 
 /** Every migration, in order. Add new ones at the end. */
-export const allMigrations = [Foundation1764000000000, OpignoConnection1764000001000, FieldsProfiles1764000002000, Identity1764000003000, Sync1764000004000, Trainings1764000005000];
+export const allMigrations = [
+  Foundation1764000000000,
+  OpignoConnection1764000001000,
+  FieldsProfiles1764000002000,
+  Identity1764000003000,
+  Sync1764000004000,
+  Trainings1764000005000,
+];

@@ -55,14 +55,18 @@ export class AnonymizeResultDto {
 export class ErasureReportDto {
   @ApiProperty({ description: 'SHA-256 of the uuid, kept in the tombstone' }) uuidHash!: string;
   @ApiProperty() erasedAt!: string;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Rows removed per kind' }) removed!: Record<string, number>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Rows removed per kind' }) removed!: Record<
+    string,
+    number
+  >;
   @ApiPropertyOptional({ enum: ['anonymize', 'deactivate'], nullable: true }) upstream!: string | null;
 }
 
 export class PrivacyExportDto {
   @ApiProperty() uuid!: string;
   @ApiProperty() exportedAt!: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'The stored profile, every field' }) profile!: unknown;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'The stored profile, every field' })
+  profile!: unknown;
   @ApiProperty({ type: 'array', items: { type: 'object' } }) trainingRecords!: unknown[];
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) userContext!: unknown;
   @ApiProperty({ type: [AliasDto] }) aliases!: AliasDto[];

@@ -18,7 +18,11 @@ function ReadOnlyUpstreamAttribute(options?: ValidationOptions): PropertyDecorat
 }
 
 export class PatchTrainingRecordDto {
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Enrolment field values (JSON Merge Patch), as defined under /v1/admin/fields/enrolment' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Enrolment field values (JSON Merge Patch), as defined under /v1/admin/fields/enrolment',
+  })
   @IsObject()
   fields!: JsonObject;
 
@@ -56,7 +60,10 @@ export class TrainingRecordPageDto {
 
 export class TrainingRecordChangeDto {
   @ApiProperty() lpId!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'attribute → { old, new }' }) changes!: Record<string, { old: unknown; new: unknown }>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'attribute → { old, new }' }) changes!: Record<
+    string,
+    { old: unknown; new: unknown }
+  >;
 }
 
 export class RefreshResultDto {
@@ -64,6 +71,7 @@ export class RefreshResultDto {
   @ApiProperty({ type: [String], description: 'lpIds of records created' }) added!: string[];
   @ApiProperty({ type: [TrainingRecordChangeDto] }) updated!: TrainingRecordChangeDto[];
   @ApiProperty({ description: 'Records whose upstream state did not change' }) unchanged!: number;
-  @ApiProperty({ type: [String], description: 'Local records the upstream no longer lists (kept, with their local values)' }) missingUpstream!: string[];
+  @ApiProperty({ type: [String], description: 'Local records the upstream no longer lists (kept, with their local values)' })
+  missingUpstream!: string[];
   @ApiProperty() syncedAt!: string;
 }

@@ -6,7 +6,12 @@ const FIELDS_DESCRIPTION = 'Custom field values by key, as defined under /v1/adm
 
 export class TrainingDto {
   @ApiProperty({ example: '42', description: 'Opigno learning path id (opaque)' }) lpId!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: FIELDS_DESCRIPTION, example: { cost_centre: 'CC-104', cpd_credits: 6 } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: FIELDS_DESCRIPTION,
+    example: { cost_centre: 'CC-104', cpd_credits: 6 },
+  })
   fields!: JsonObject;
   @ApiProperty({ description: 'Sent as the ETag "<version>"; bumped by every change' }) version!: number;
   @ApiProperty() createdAt!: string;
