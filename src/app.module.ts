@@ -8,6 +8,7 @@ import { FieldsModule } from './fields/fields.module';
 import { ProfilesModule } from './profiles/profiles.module';
 import { AuthModule } from './auth/auth.module';
 import { ProblemFilter } from './common/filters/problem.filter';
+import { FixedWindowThrottlerStorage } from './common/http/fixed-window-throttler.storage';
 import { companionConfigModule } from './config/config.module';
 import { serverConfig, ServerConfig } from './config/configuration';
 import { DatabaseModule } from './database/database.module';
@@ -40,7 +41,8 @@ export class AppModule {
         ThrottlerModule.forRootAsync({
           inject: [serverConfig.KEY],
           useFactory: (config: ServerConfig) => ({
-            throttlers: [{ name: 'per-key', ttl: 60_000, limit: config.rateLimitPerMinute }],
+            throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
+            storage: new FixedWindowThrottlerStorage(),
             getTracker: (req: Record<string, unknown>) => {
               const request = req as unknown as RequestWithCaller;
               return request.caller?.keyId ?? request.ip;

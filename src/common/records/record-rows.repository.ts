@@ -42,7 +42,7 @@ export class RecordRowsRepository {
       sql = `SELECT ${this.columns(spec)} FROM ${spec.table} WHERE ${spec.idColumn} = ?`;
       this.selectSql.set(spec.table, sql);
     }
-    const rows = await this.dialect.query<RecordRow>(this.dialect.dataSource, sql, [id]);
+    const rows = await this.dialect.read<RecordRow>(sql, [id]);
     return rows.length === 0 ? null : toStoredRecord(rows[0]!);
   }
 

@@ -3,6 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 
 export type SqlParameter = string | number | null;
+
+interface PreparedStatement {
+  all(...parameters: SqlParameter[]): unknown[];
+}
+interface PreparingConnection {
+  prepare(sql: string): PreparedStatement;
+}
 /** Where a query runs: inside a transaction (EntityManager) or on the pool. */
 export type SqlExecutor = Pick<EntityManager, 'query'> | Pick<DataSource, 'query'>;
 
@@ -13,6 +20,7 @@ export type SqlExecutor = Pick<EntityManager, 'query'> | Pick<DataSource, 'query
 @Injectable()
 export class SqlDialect {
   readonly isPostgres: boolean;
+  private readonly statements = new Map<string, PreparedStatement>();
 
   constructor(@InjectDataSource() readonly dataSource: DataSource) {
     this.isPostgres = dataSource.options.type === 'postgres';
@@ -20,6 +28,21 @@ export class SqlDialect {
 
   query<T>(executor: SqlExecutor, sql: string, parameters: SqlParameter[] = []): Promise<T[]> {
     return executor.query(this.isPostgres ? numberPlaceholders(sql) : sql, parameters) as Promise<T[]>;
+  }
+
+  /**
+   * Hot keyed reads: on SQLite a prepared better-sqlite3 statement, kept per SQL text, skips
+   * TypeORM's per-query bookkeeping (the read is otherwise identical). PostgreSQL goes through the pool.
+   */
+  async read<T>(sql: string, parameters: SqlParameter[]): Promise<T[]> {
+    if (this.isPostgres) return this.query<T>(this.dataSource, sql, parameters);
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      const connection = (this.dataSource.driver as unknown as { databaseConnection: PreparingConnection }).databaseConnection;
+      statement = connection.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement.all(...parameters) as T[];
   }
 
   /** Row lock for read-modify-write (SQLite transactions are already serialized by TransactionRunner). */
