@@ -1,0 +1,34 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort, PROJECT_ROOT, waitForHttp } from '../../test/support/built-app';
+import type { RunningService } from './processes';
+
+/** The baseline server (bare Fastify + prepared better-sqlite3 statements) as its own process. */
+export async function startBaseline(sqlitePath: string): Promise<RunningService> {
+  const port = await freePort();
+  let output = '';
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'baseline-server.ts'), sqlitePath, String(port)],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/profiles/user-1`, 30_000).catch((error: unknown) => {
+    throw new Error(`baseline did not start: ${String(error)} ${output}`);
+  });
+  return {
+    url,
+    pid: child.pid!,
+    process: { child, output: () => output, exited },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

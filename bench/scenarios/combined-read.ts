@@ -1,0 +1,66 @@
+import type { BenchContext } from '../lib/context';
+import { runLoad } from '../lib/load';
+import { ADMIN_KEY, call, startApp, startSimulatorProcess, upstreamEnv } from '../lib/processes';
+import { report } from '../lib/report';
+import { defineProfileFields, importProfiles } from '../lib/seed';
+
+const USERS = 1_000;
+const LATENCY_MS = 20;
+const PARTS = 2;
+
+/** Scenario 2: a combined read (context + trainings) with the simulator answering every call after 20 ms. */
+export async function combinedRead(ctx: BenchContext): Promise<void> {
+  const sim = await startSimulatorProcess({ users: USERS, 'learning-paths': 20, 'progress-per-user': 3, latency: LATENCY_MS });
+  const database = await ctx.database('sqlite', 'combined');
+  const app = await startApp({ ...database.env, ...upstreamEnv(sim) }, ctx.workdir);
+  try {
+    await defineProfileFields(app.url);
+    await importProfiles(app.url, USERS);
+    // The first call fetches the token; everything after must reuse it.
+    await call(app.url, 'GET', '/v1/profiles/user-1?include=context,trainings', undefined, { 'cache-control': 'no-cache' });
+    await call(sim.url, 'POST', '/__admin/stats/reset');
+    const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'cache-control': 'no-cache' };
+    const requests = [
+      {
+        method: 'GET' as const,
+        setupRequest: (req: any) => ({
+          ...req,
+          path: `/v1/profiles/user-${1 + Math.floor(Math.random() * USERS)}?include=context,trainings`,
+        }),
+      },
+    ];
+    const load = await runLoad({ url: app.url, connections: 10, durationSeconds: 8, headers, requests });
+    const stats = (await call(sim.url, 'GET', '/__admin/stats')).body as { tokenRequests: number; graphqlRequests: number };
+    const callsPerRequest = stats.graphqlRequests / Math.max(load.total, 1);
+    report({
+      scenario: '2 combined GET ?include=context,trainings, upstream 20 ms',
+      figure: 'p50 latency',
+      value: load.p50Ms,
+      unit: 'ms',
+      baseline: LATENCY_MS,
+      ratio: load.p50Ms / LATENCY_MS,
+      target: `<= ${LATENCY_MS} ms + 3 ms`,
+      met: load.p50Ms <= LATENCY_MS + 3,
+      notes: { requests: load.total, non2xx: load.non2xx, p99Ms: load.p99Ms },
+    });
+    report({
+      scenario: '2 combined GET ?include=context,trainings, upstream 20 ms',
+      figure: 'upstream calls per request',
+      value: callsPerRequest,
+      unit: 'calls',
+      target: `<= ${PARTS} (included parts)`,
+      met: callsPerRequest <= PARTS,
+    });
+    report({
+      scenario: '2 combined GET ?include=context,trainings, upstream 20 ms',
+      figure: 'token requests after the first',
+      value: stats.tokenRequests,
+      unit: 'requests',
+      target: '0',
+      met: stats.tokenRequests === 0,
+    });
+  } finally {
+    await app.stop();
+    await sim.stop();
+  }
+}
