@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { DatabaseConfig } from '../src/config/configuration';
+import { buildDataSourceOptions } from '../src/database/data-source-options';
+import { allMigrations } from '../src/database/migrations';
+
+const POSTGRES_SERVER_URL = process.env.DATABASE_URL;
+
+async function freshDatabase(): Promise<{ config: DatabaseConfig; drop: () => Promise<void> }> {
+  if (!POSTGRES_SERVER_URL) {
+    const dir = mkdtempSync(join(tmpdir(), 'companion-migrations-'));
+    return {
+      config: { engine: 'sqlite', path: join(dir, 'm.sqlite'), synchronous: 'NORMAL' },
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const name = `companion_migrations_${Date.now()}`;
+  const admin = new Client({ connectionString: POSTGRES_SERVER_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_SERVER_URL);
+  url.pathname = `/${name}`;
+  return {
+    config: { engine: 'postgres', url: url.toString(), poolSize: 2 },
+    drop: async () => {
+      const client = new Client({ connectionString: POSTGRES_SERVER_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+async function tableNames(dataSource: DataSource): Promise<string[]> {
+  const rows: Array<{ name: string }> =
+    dataSource.options.type === 'postgres'
+      ? await dataSource.query(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'`)
+      : await dataSource.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`);
+  return rows.map((r) => r.name).sort();
+}
+
+describe('migrations', () => {
+  it('run up, revert all the way down, and run up again on this engine', async () => {
+    const { config, drop } = await freshDatabase();
+    const dataSource = new DataSource(buildDataSourceOptions(config));
+    try {
+      await dataSource.initialize();
+      const applied = await dataSource.runMigrations();
+      expect(applied).toHaveLength(allMigrations.length);
+      const tables = await tableNames(dataSource);
+      expect(tables).toEqual(
+        expect.arrayContaining(['api_keys', 'profiles', 'trainings', 'training_records', 'sync_runs', 'identity_links']),
+      );
+      for (let i = 0; i < allMigrations.length; i++) await dataSource.undoLastMigration();
+      expect((await tableNames(dataSource)).filter((t) => t !== 'migrations')).toEqual([]);
+      expect(await dataSource.runMigrations()).toHaveLength(allMigrations.length);
+      expect(await tableNames(dataSource)).toEqual(tables);
+      expect(await dataSource.showMigrations()).toBe(false);
+    } finally {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await drop();
+    }
+  });
+});
