@@ -1,4 +1,4 @@
-import { startTestApp, TestApp } from './support/test-app';
+import { ApiAnswer, startTestApp, TestApp } from './support/test-app';
 
 describe('rate limiting and CORS', () => {
   let t: TestApp;
@@ -13,7 +13,7 @@ describe('rate limiting and CORS', () => {
   it('answers 429 problem+json with Retry-After once a key exceeds its limit, counting keys apart', async () => {
     const key = await t.createKey('service');
     const statuses: number[] = [];
-    let limited: Awaited<ReturnType<TestApp['request']>> | undefined;
+    let limited: ApiAnswer | undefined;
     for (let i = 0; i < 7; i++) {
       const answer = await t.request('GET', '/v1/profiles/someone', { key });
       statuses.push(answer.status);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentCaller, Roles } from '../auth/auth.decorators';
 import type { Caller } from '../auth/roles';
@@ -32,7 +32,6 @@ function readOptions(strict: string | undefined, cacheControl: string | undefine
 }
 
 /** Reads of one learner or learning path: local alone, or merged with the upstream parts asked for in ?include. */
-@ApiTags('profiles')
 @ApiBearerAuth()
 @ApiProblems(401, 403, 429)
 @Roles('admin', 'service')
@@ -45,6 +44,8 @@ export class CombinedReadsController {
   ) {}
 
   @Get('profiles/:uuid')
+  @ApiTags('profiles')
+  @ApiOperation({ summary: 'A learner: local profile alone, or with ?include=context,trainings merged from Opigno' })
   @ApiParam({ name: 'uuid', description: 'Opigno user UUID (opaque; anon-… allowed)' })
   @ApiQuery({
     name: 'include',
@@ -77,6 +78,8 @@ export class CombinedReadsController {
 
   // find-my-way reads "::" as a literal colon: /v1/profiles:batchGet
   @Post('profiles::batchGet')
+  @ApiTags('profiles')
+  @ApiOperation({ summary: 'Many learners at once (≤ 100), each with the status a single read would have' })
   @HttpCode(200)
   @ApiOkResponse({
     type: BatchGetAnswerDto,
@@ -90,6 +93,7 @@ export class CombinedReadsController {
 
   @Get('trainings/:lpId')
   @ApiTags('trainings')
+  @ApiOperation({ summary: 'A training: local fields alone, or with ?include=upstream merged from Opigno' })
   @ApiParam({ name: 'lpId', description: 'Opigno learning path id' })
   @ApiQuery({ name: 'include', required: false, description: 'upstream: merge the learning path title and certification flag from Opigno' })
   @ApiQuery(STRICT)
