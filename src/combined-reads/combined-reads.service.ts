@@ -150,8 +150,23 @@ export class CombinedReadsService {
       ? settle(this.cached(`trainings:${uuid}`, () => this.opigno.getAllUserTrainingProgress(uuid), options))
       : undefined;
     const localRecords = wants.has('trainings') ? this.records.allForUser(uuid, caller) : Promise.resolve([]);
+    // The extended trainings of the paths the user already has locally are read while the upstream answers.
+    const knownTrainings = wants.has('trainings')
+      ? localRecords.then((records) =>
+          this.trainings.getMany(
+            records.map((r) => r.lpId),
+            caller,
+          ),
+        )
+      : Promise.resolve([]);
 
-    const [profile, contextResult, progressResult, records] = await Promise.all([local, context, progress, localRecords]);
+    const [profile, contextResult, progressResult, records, prefetched] = await Promise.all([
+      local,
+      context,
+      progress,
+      localRecords,
+      knownTrainings,
+    ]);
     const failures = [contextResult, progressResult].filter(
       (r): r is { ok: false; error: unknown } => r !== undefined && !r.ok && !isNotFound(r.error),
     );
@@ -172,7 +187,7 @@ export class CombinedReadsService {
       answer.meta.upstream.context = report(contextResult);
     }
     if (progressResult) {
-      answer.trainings = await this.mergeTrainings(progressResult.ok ? progressResult.answer.value : null, records, caller);
+      answer.trainings = await this.mergeTrainings(progressResult.ok ? progressResult.answer.value : null, records, prefetched, caller);
       answer.meta.upstream.trainings = { ...report(progressResult), source: progressResult.ok ? 'upstream' : 'local' };
     }
     return answer;
@@ -253,11 +268,14 @@ export class CombinedReadsService {
   private async mergeTrainings(
     upstream: TrainingProgress[] | null,
     records: TrainingRecordView[],
+    prefetched: TrainingView[],
     caller: Caller,
   ): Promise<CombinedTraining[]> {
     const recordsByLpId = new Map(records.map((r) => [r.lpId, r]));
     const lpIds = upstream ? upstream.map((p) => p.lpId) : records.map((r) => r.lpId);
-    const trainingsByLpId = new Map((await this.trainings.getMany(lpIds, caller)).map((t: TrainingView) => [t.lpId, t]));
+    const missing = lpIds.filter((lpId) => !recordsByLpId.has(lpId));
+    const fetched = missing.length > 0 ? await this.trainings.getMany(missing, caller) : [];
+    const trainingsByLpId = new Map([...prefetched, ...fetched].map((t) => [t.lpId, t]));
     const enrolmentOf = (lpId: string): CombinedTraining['enrolment'] => {
       const record = recordsByLpId.get(lpId);
       return record ? { fields: record.fields, version: record.version, syncedAt: record.syncedAt } : null;
