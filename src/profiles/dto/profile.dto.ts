@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject } from 'class-validator';
 import type { JsonObject } from '../../common/records/merge-patch';
 
 const FIELDS_DESCRIPTION = 'Custom field values by key, as defined under /v1/admin/fields/profile';
@@ -16,11 +15,6 @@ export class ProfileDto {
   @ApiProperty({ description: 'Sent as the ETag "<version>"; bumped by every change' }) version!: number;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
-}
-
-/** PUT replaces the fields the caller may write; PATCH merges them (JSON Merge Patch: null removes). */
-export class WriteProfileDto {
-  @ApiProperty({ type: 'object', additionalProperties: true, description: FIELDS_DESCRIPTION }) @IsObject() fields!: JsonObject;
 }
 
 export class ProfilePageDto {

@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsObject } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ImportTotalsDto } from '../../profiles/dto/profile.dto';
 import type { JsonObject } from '../../common/records/merge-patch';
 
 const FIELDS_DESCRIPTION = 'Custom field values by key, as defined under /v1/admin/fields/training';
@@ -18,11 +18,19 @@ export class TrainingDto {
   @ApiProperty() updatedAt!: string;
 }
 
-export class WriteTrainingDto {
-  @ApiProperty({ type: 'object', additionalProperties: true, description: FIELDS_DESCRIPTION }) @IsObject() fields!: JsonObject;
-}
-
 export class TrainingPageDto {
   @ApiProperty({ type: [TrainingDto] }) items!: TrainingDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class TrainingImportLineResultDto {
+  @ApiProperty({ description: '1-based line number in the NDJSON body' }) line!: number;
+  @ApiProperty({ nullable: true, type: String }) lpId!: string | null;
+  @ApiProperty({ enum: ['created', 'updated', 'unchanged', 'invalid'] }) status!: string;
+  @ApiPropertyOptional({ description: 'Why an invalid line was refused', type: 'array', items: { type: 'object' } }) errors?: unknown[];
+}
+
+export class TrainingImportReportDto {
+  @ApiProperty({ type: [TrainingImportLineResultDto] }) results!: TrainingImportLineResultDto[];
+  @ApiProperty({ type: ImportTotalsDto }) totals!: ImportTotalsDto;
 }
