@@ -1,17 +1,23 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { computeSecurityHeaders } from './common/http/security-headers';
+import { parseQueryString, registerJsonParsers } from './common/http/json-body';
 import { buildValidationPipe } from './common/http/validation';
+import { BadRequestError } from './common/errors/domain-error';
+import { sendProblem } from './common/filters/problem.filter';
+import { Logger as NestLogger } from '@nestjs/common';
 import { serverConfig } from './config/configuration';
 import { ApiKeysService } from './auth/api-keys.service';
 import { authenticateUnmatched } from './auth/api-key.guard';
 import { MetricsService } from './metrics/metrics.service';
 import { setupOpenApi } from './openapi';
 
+const frameworkLogger = new NestLogger('Http');
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function requestIdOf(req: IncomingMessage): string {
@@ -30,7 +36,10 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
     trustProxy: true,
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256, querystringParser: parseQueryString },
+    // Router-level refusals (undecodable URL, over-long parameter) get the same problem+json as everything else.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(error, request, reply, frameworkLogger),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,
@@ -50,6 +59,8 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.headers(securityHeaders);
     void reply.header('x-request-id', request.id);
+    if (/%00/i.test(request.url))
+      throw new BadRequestError('invalid_character', 'The URL contains the character U+0000, which is not accepted.');
     // Unknown /v1 paths answer 401 to anonymous callers, so the API's shape is not probeable without a key.
     if (request.routeOptions.url === undefined && request.url.startsWith('/v1')) {
       await authenticateUnmatched(apiKeys, request.headers.authorization);
@@ -60,7 +71,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   });
   // JSON only (plus NDJSON for bulk import): anything else is 415.
   fastify.removeContentTypeParser(['text/plain']);
-  fastify.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
+  registerJsonParsers(fastify);
   fastify.addContentTypeParser(
     ['application/x-ndjson', 'application/ndjson'],
     { parseAs: 'string', bodyLimit: config.importBodyLimitBytes },

@@ -237,6 +237,7 @@ describe('user contexts, identify and privacy', () => {
   describe('privacy', () => {
     const uuid = 'privacy-user-1';
     const secretValues = ['privacy.person@example.org', '1980-02-29', 'Privacy Person', 'P-VOUCHER-77'];
+    let anonymousAlias: string;
 
     beforeAll(async () => {
       const { t, sim } = env;
@@ -248,8 +249,8 @@ describe('user contexts, identify and privacy', () => {
       await t.request('PATCH', `/v1/profiles/${uuid}`, { body: { fields: { nickname: 'pp2' } } });
       await t.request('POST', `/v1/profiles/${uuid}/trainings:refresh`);
       await t.request('PATCH', `/v1/profiles/${uuid}/trainings/lp-a`, { body: { fields: { voucher: 'P-VOUCHER-77' } } });
-      const anon = (await t.request('POST', '/v1/user-contexts', { body: { anonymous: true } })).body.uuid;
-      await t.request('POST', '/v1/identify', { body: { anonymousId: anon, userId: uuid } });
+      anonymousAlias = (await t.request('POST', '/v1/user-contexts', { body: { anonymous: true } })).body.uuid;
+      await t.request('POST', '/v1/identify', { body: { anonymousId: anonymousAlias, userId: uuid } });
     });
 
     it('exports everything the companion stores about the user as one document', async () => {
@@ -274,13 +275,14 @@ describe('user contexts, identify and privacy', () => {
       const { t, sim } = env;
       const answer = await t.request('DELETE', `/v1/profiles/${uuid}?erase=true&upstream=anonymize`);
       expect(answer.status).toBe(200);
-      expect(answer.body.removed).toMatchObject({ profile: 1, trainingRecords: 1, aliases: 1, userContext: 1 });
+      expect(answer.body.removed).toMatchObject({ profile: 1, trainingRecords: 1, aliases: 1, userContext: 2 }); // the user's link and the merged anonymous one
       expect(answer.body.uuidHash).toMatch(/^[0-9a-f]{64}$/);
       expect(sim.store.getUser(uuid)!.displayName).not.toBe('Privacy Person');
 
       const dump = await dumpAllTables(t);
       for (const [table, rows] of Object.entries(dump)) {
         expect({ table, holdsUuid: rows.includes(uuid) }).toEqual({ table, holdsUuid: false });
+        expect({ table, holdsAlias: rows.includes(anonymousAlias) }).toEqual({ table, holdsAlias: false });
         for (const value of secretValues) expect({ table, value, found: rows.includes(value) }).toEqual({ table, value, found: false });
       }
       expect(dump.erasure_tombstones).toContain(answer.body.uuidHash);

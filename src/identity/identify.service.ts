@@ -69,6 +69,7 @@ export class IdentifyService {
   private readonly logger = new Logger(IdentifyService.name);
   private readonly profiles: ExtendedRecordsService;
   private readonly enrolments: ExtendedRecordsService;
+  private readonly inFlight = new Map<string, Promise<IdentifyOutcome>>();
 
   constructor(
     factory: ExtendedRecordsFactory,
@@ -86,6 +87,16 @@ export class IdentifyService {
   async identify(anonymousId: string, userId: string, caller: Caller): Promise<IdentifyOutcome> {
     this.assertUsable('anonymousId', anonymousId);
     this.assertUsable('userId', userId);
+    // Identical calls arriving while the first is still at work share its answer.
+    const pair = `${anonymousId}\n${userId}`;
+    const inFlight = this.inFlight.get(pair);
+    if (inFlight) return { result: (await inFlight).result, repeated: true };
+    const work = this.identifyOnce(anonymousId, userId, caller).finally(() => this.inFlight.delete(pair));
+    this.inFlight.set(pair, work);
+    return work;
+  }
+
+  private async identifyOnce(anonymousId: string, userId: string, caller: Caller): Promise<IdentifyOutcome> {
     const existing = await this.links.findByAnonymousId(anonymousId);
     if (existing) return this.repeat(existing.userId, existing.result as IdentifyResult, anonymousId, userId);
 
@@ -95,17 +106,16 @@ export class IdentifyService {
     if (isAnonymousId(userId) || (await this.contextLinks.findByUuid(userId))?.anonymous) throw new CannotMergeIdentifiedError(userId);
     if (anonymousId === userId) throw new CannotMergeIdentifiedError(userId);
 
-    let result: IdentifyResult;
+    let merged: { result: IdentifyResult; pendingActionId: string };
     try {
-      result = await this.runner.run((manager) => this.merge(manager, anonymousId, userId, caller));
+      merged = await this.runner.run((manager) => this.merge(manager, anonymousId, userId, caller));
     } catch (error) {
-      // A concurrent identical identify may have won the race: answer like a repeat.
+      // A concurrent identical identify (another instance) may have won the race: answer like a repeat.
       const winner = await this.links.findByAnonymousId(anonymousId);
       if (winner) return this.repeat(winner.userId, winner.result as IdentifyResult, anonymousId, userId);
       throw error;
     }
-    result.upstream = await this.deactivateAnonymousContext(anonymousId);
-    await this.links.updateResult(anonymousId, result);
+    const result = await this.deactivateAnonymousContext(merged.result, merged.pendingActionId);
     return { result, repeated: false };
   }
 
@@ -120,7 +130,12 @@ export class IdentifyService {
     }
   }
 
-  private async merge(manager: EntityManager, anonymousId: string, userId: string, caller: Caller): Promise<IdentifyResult> {
+  private async merge(
+    manager: EntityManager,
+    anonymousId: string,
+    userId: string,
+    caller: Caller,
+  ): Promise<{ result: IdentifyResult; pendingActionId: string }> {
     const system = systemRole(caller);
     const mergedAt = new Date().toISOString();
 
@@ -173,22 +188,34 @@ export class IdentifyService {
       mergedAt,
       profile,
       trainings,
-      upstream: { deactivated: false, pendingRetry: false },
+      upstream: { deactivated: false, pendingRetry: true },
     };
     await this.links.insert(manager, { anonymousId, userId, mergedAt, mergedBy: caller.keyId, result });
-    return result;
+    // The upstream deactivation is queued with the merge, so a crash right after commit still retries it.
+    const pendingActionId = await this.pending.enqueue('deactivate', anonymousId, 'queued with the merge', manager);
+    return { result, pendingActionId };
   }
 
-  /** After the merge, the anonymous context upstream is deactivated; a failure is queued for the retry-pending job, not fatal. */
-  private async deactivateAnonymousContext(anonymousId: string): Promise<IdentifyResult['upstream']> {
+  /** After the merge, the anonymous context upstream is deactivated; a failure stays queued for the retry-pending job, not fatal. */
+  private async deactivateAnonymousContext(merged: IdentifyResult, pendingActionId: string): Promise<IdentifyResult> {
     try {
-      await this.contexts.deactivateUpstream(anonymousId);
-      return { deactivated: true, pendingRetry: false };
+      await this.contexts.deactivateUpstream(merged.anonymousId);
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'internal';
-      this.logger.warn({ anonymousId, code }, 'Could not deactivate the merged anonymous context upstream; queued for retry');
-      await this.pending.enqueue('deactivate', anonymousId, code);
-      return { deactivated: false, pendingRetry: true, code };
+      this.logger.warn(
+        { anonymousId: merged.anonymousId, code },
+        'Could not deactivate the merged anonymous context upstream; left for retry',
+      );
+      await this.pending.markFailed(pendingActionId, code);
+      const result = { ...merged, upstream: { deactivated: false, pendingRetry: true, code } };
+      await this.links.updateResult(merged.anonymousId, result);
+      return result;
     }
+    const result = { ...merged, upstream: { deactivated: true, pendingRetry: false } };
+    await this.runner.run(async (manager) => {
+      await this.pending.markDone(pendingActionId, manager);
+      await this.links.updateResult(merged.anonymousId, result, manager);
+    });
+    return result;
   }
 }

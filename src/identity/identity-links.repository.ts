@@ -40,9 +40,9 @@ export class IdentityLinksRepository {
     return rows.length === 0 ? null : toLink(rows[0]!);
   }
 
-  async listForUser(userId: string): Promise<IdentityLink[]> {
+  async listForUser(userId: string, executor: SqlExecutor = this.dialect.dataSource): Promise<IdentityLink[]> {
     const rows = await this.dialect.query<RawLink>(
-      this.dialect.dataSource,
+      executor,
       'SELECT * FROM identity_links WHERE user_id = ? ORDER BY merged_at, anonymous_id',
       [userId],
     );
@@ -57,8 +57,8 @@ export class IdentityLinksRepository {
     );
   }
 
-  async updateResult(anonymousId: string, result: unknown): Promise<void> {
-    await this.dialect.query(this.dialect.dataSource, 'UPDATE identity_links SET result = ? WHERE anonymous_id = ?', [
+  async updateResult(anonymousId: string, result: unknown, executor: SqlExecutor = this.dialect.dataSource): Promise<void> {
+    await this.dialect.query(executor, 'UPDATE identity_links SET result = ? WHERE anonymous_id = ?', [
       JSON.stringify(result),
       anonymousId,
     ]);

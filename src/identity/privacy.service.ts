@@ -130,15 +130,25 @@ export class PrivacyService {
       for (const record of trainingRecords) enrolmentBatch.stageDelete(record.id);
       await enrolmentBatch.flush();
 
-      const auditEvents = await this.deleteAuditEventsOf(manager, uuid);
+      // The anonymous ids merged into the user identified the same person: their traces go too.
+      const anonymousIds = (await this.links.listForUser(uuid, manager)).map((link) => link.anonymousId);
       const aliases = await this.links.deleteInvolving(manager, uuid);
-      const userContext = await this.contextLinks.deleteByUuid(uuid, manager);
-      const pendingActions = await this.pending.deleteForUser(manager, uuid);
-      const syncState = await this.deleteSyncStateOf(manager, uuid);
+      let auditEvents = 0;
+      let userContext = 0;
+      let pendingActions = 0;
+      let syncState = 0;
+      for (const id of [uuid, ...anonymousIds]) {
+        auditEvents += await this.deleteAuditEventsOf(manager, id);
+        userContext += await this.contextLinks.deleteByUuid(id, manager);
+        pendingActions += await this.pending.deleteForUser(manager, id);
+        syncState += await this.deleteSyncStateOf(manager, id);
+      }
       const removed = { profile, trainingRecords: trainingRecords.length, auditEvents, aliases, userContext, pendingActions, syncState };
       if (profile + trainingRecords.length + aliases + userContext + pendingActions === 0) {
         throw new NotFoundError(`The companion stores nothing about user ${uuid}.`, 'profile_not_found');
       }
+      // A user can come back and be erased again: the tombstone records the latest erasure.
+      await this.dialect.query(manager, 'DELETE FROM erasure_tombstones WHERE uuid_hash = ?', [uuidHash(uuid)]);
       await this.dialect.query(manager, 'INSERT INTO erasure_tombstones (uuid_hash, erased_at, erased_by, upstream) VALUES (?, ?, ?, ?)', [
         uuidHash(uuid),
         erasedAt,

@@ -34,7 +34,7 @@ export class SyncRunNotFoundError extends NotFoundError {
 
 export class SyncRunNotRunningError extends ConflictError {
   constructor(id: string, status: string) {
-    super('sync_run_not_running', `Sync run ${id} is already ${status}.`, { status });
+    super('sync_run_not_running', `Sync run ${id} is already ${status}.`, { runStatus: status });
   }
 }
 

@@ -60,7 +60,8 @@ export function readParts(): Record<string, SuiteFigures> {
   if (!existsSync(PARTS_DIR)) return {};
   const parts: Record<string, SuiteFigures> = {};
   for (const file of readdirSync(PARTS_DIR).sort()) {
-    if (file.endsWith('.json')) parts[file.replace(/\.json$/, '')] = JSON.parse(readFileSync(join(PARTS_DIR, file), 'utf8')) as SuiteFigures;
+    if (file.endsWith('.json'))
+      parts[file.replace(/\.json$/, '')] = JSON.parse(readFileSync(join(PARTS_DIR, file), 'utf8')) as SuiteFigures;
   }
   return parts;
 }
@@ -78,12 +79,12 @@ export function formatSummary(parts: Record<string, SuiteFigures>, totalMs: numb
   const pad = (value: string | number, width: number): string => String(value).padStart(width);
   const lines = [
     '================ reliability figures ================',
-    `${'suite'.padEnd(12)}${pad('requests', 10)}${pad('faults', 8)}${pad('5xx', 6)}${pad('lost', 6)}${pad('seconds', 9)}`,
+    `${'suite'.padEnd(22)}${pad('requests', 10)}${pad('faults', 8)}${pad('5xx', 6)}${pad('lost', 6)}${pad('seconds', 9)}`,
     ...rows.map(
       ([suite, f]) =>
-        `${suite.padEnd(12)}${pad(f.requests, 10)}${pad(f.faultsInjected, 8)}${pad(f.unexpected5xx, 6)}${pad(f.recordsLost, 6)}${pad((f.durationMs / 1000).toFixed(1), 9)}`,
+        `${suite.padEnd(22)}${pad(f.requests, 10)}${pad(f.faultsInjected, 8)}${pad(f.unexpected5xx, 6)}${pad(f.recordsLost, 6)}${pad((f.durationMs / 1000).toFixed(1), 9)}`,
     ),
-    `${'total'.padEnd(12)}${pad(total.requests, 10)}${pad(total.faultsInjected, 8)}${pad(total.unexpected5xx, 6)}${pad(total.recordsLost, 6)}${pad((totalMs / 1000).toFixed(1), 9)}`,
+    `${'total'.padEnd(22)}${pad(total.requests, 10)}${pad(total.faultsInjected, 8)}${pad(total.unexpected5xx, 6)}${pad(total.recordsLost, 6)}${pad((totalMs / 1000).toFixed(1), 9)}`,
     ...rows.flatMap(([suite, f]) => Object.entries(f.notes).map(([name, value]) => `  ${suite}.${name}: ${value}`)),
     '======================================================',
   ];
@@ -101,5 +102,8 @@ export function writeLatest(parts: Record<string, SuiteFigures>, totalMs: number
     }),
     { requests: 0, faultsInjected: 0, unexpected5xx: 0, recordsLost: 0 },
   );
-  writeFileSync(LATEST_FILE, JSON.stringify({ finishedAt: new Date().toISOString(), durationMs: totalMs, totals, suites: parts }, null, 2) + '\n');
+  writeFileSync(
+    LATEST_FILE,
+    JSON.stringify({ finishedAt: new Date().toISOString(), durationMs: totalMs, totals, suites: parts }, null, 2) + '\n',
+  );
 }

@@ -3,8 +3,9 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { dumpAllTables } from '../support/database-dump';
 import { SIM_CLIENT_KEY, SIM_CLIENT_SECRET, AppWithUpstream, startAppWithSimulator } from '../support/upstream';
 import type { ApiAnswer } from '../support/test-app';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROJECT_ROOT } from '../support/built-app';
 import { FigureCounter, RESULTS_DIR } from './figures';
 import { fetchOpenApi, fillPath, isWrite, listOperations, OpenApiDocument, Operation, problemDefect, sleep } from './helpers';
 
@@ -22,6 +23,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31)
 const WEBHOOK_SECRET = 'fuzz-webhook-secret-0123456789abcdef';
 const DEEP = 5_000;
 const HUGE = 'x'.repeat(100 * 1024);
+const APP_SOURCES = join(PROJECT_ROOT, 'src') + '/';
 
 // ---------------------------------------------------------------------------------------------
 // JSON text with the things JSON.stringify cannot write: raw literals, duplicate and __proto__ keys.
@@ -134,11 +136,24 @@ const weirdJson: fc.Arbitrary<Part<unknown>> = fc.oneof(
         [new Raw('1E-400'), 'literal-underflow'],
         [new Entries([['__proto__', { polluted: 'yes' }]]), 'proto-object'],
         [new Entries([['constructor', { prototype: { polluted: 'yes' } }]]), 'constructor-object'],
-        [new Entries([['a', 1], ['a', 2]]), 'duplicate-keys'],
+        [
+          new Entries([
+            ['a', 1],
+            ['a', 2],
+          ]),
+          'duplicate-keys',
+        ],
       )
       .map(([v, l]) => part(v, l)),
   },
-  { weight: 1, arbitrary: fc.constantFrom(part<unknown>(HUGE, 'string-100KB'), part<unknown>(deepArray(DEEP), 'deep-array-5000'), part<unknown>(deepObject(DEEP), 'deep-object-5000')) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      part<unknown>(HUGE, 'string-100KB'),
+      part<unknown>(deepArray(DEEP), 'deep-array-5000'),
+      part<unknown>(deepObject(DEEP), 'deep-object-5000'),
+    ),
+  },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => part<unknown>(v, 'random-json')) },
 );
 
@@ -181,7 +196,13 @@ const QUERY_POOLS: Record<string, string[]> = {
   include: ['context', 'trainings', 'context,trainings', 'upstream', 'context,context', ',', 'CONTEXT', 'context,salary'],
   strict: ['true', 'false', 'TRUE', '1', ''],
   limit: ['1', '200', '201', '0', '-1', '-0', '1e309', 'NaN', '1.5', '99999999999999999999999', '', '0x10'],
-  cursor: ['', 'garbage', Buffer.from('{"__proto__":{"polluted":1}}').toString('base64url'), Buffer.from('[[[[[[[[').toString('base64url'), 'eyJpZCI6MX0'],
+  cursor: [
+    '',
+    'garbage',
+    Buffer.from('{"__proto__":{"polluted":1}}').toString('base64url'),
+    Buffer.from('[[[[[[[[').toString('base64url'),
+    'eyJpZCI6MX0',
+  ],
   status: ['passed', 'in_progress', 'bogus', ''],
   job: ['trainings', 'progress', 'nope', ''],
   includeRemoved: ['true', 'false', 'yes'],
@@ -216,13 +237,19 @@ function queryString(op: Operation): fc.Arbitrary<Part<string>> {
   const pairs = declared.map((p) =>
     fc.option(
       fc.oneof(
-        { weight: 3, arbitrary: fc.constantFrom(...(QUERY_POOLS[p.name] ?? ['x'])).map((v) => part(`${p.name}=${encode(v)}`, `${p.name}-known`)) },
+        {
+          weight: 3,
+          arbitrary: fc.constantFrom(...(QUERY_POOLS[p.name] ?? ['x'])).map((v) => part(`${p.name}=${encode(v)}`, `${p.name}-known`)),
+        },
         { weight: 2, arbitrary: weirdString.map((w) => part(`${p.name}=${encode(w.value)}`, `${p.name}-${w.label}`)) },
       ),
       { freq: 2 },
     ),
   );
-  const extras = fc.option(fc.constantFrom(...EXTRA_QUERY).map(([v, l]) => part(v, l)), { freq: 2 });
+  const extras = fc.option(
+    fc.constantFrom(...EXTRA_QUERY).map(([v, l]) => part(v, l)),
+    { freq: 2 },
+  );
   return fc.tuple(fc.tuple(...pairs), extras).map(([chosen, extra]) => {
     const all = [...chosen, extra].filter((p): p is Part<string> => p !== null);
     return part(all.map((p) => p.value).join('&'), all.map((p) => p.label).join('+') || 'no-query');
@@ -244,22 +271,27 @@ function headerSet(op: Operation): fc.Arbitrary<Part<Record<string, string>>> {
   const entries = declared.map((name) =>
     fc.option(
       fc.oneof(
-        { weight: 3, arbitrary: fc.constantFrom(...(HEADER_POOLS[name] ?? ['x'])).map((v) => part<[string, string]>([name, v], `${name}-known`)) },
+        {
+          weight: 3,
+          arbitrary: fc.constantFrom(...(HEADER_POOLS[name] ?? ['x'])).map((v) => part<[string, string]>([name, v], `${name}-known`)),
+        },
         { weight: 1, arbitrary: weirdString.map((w) => part<[string, string]>([name, headerSafe(w.value)], `${name}-${w.label}`)) },
       ),
       { freq: 2 },
     ),
   );
   const extra = fc.option(
-    fc.constantFrom<[[string, string], string]>(
-      [['x-request-id', 'r'.repeat(300)], 'long-request-id'],
-      [['x-request-id', 'a b\xe9'], 'odd-request-id'],
-      [['accept', 'application/xml'], 'accept-xml'],
-      [['accept-encoding', 'gzip, deflate, br'], 'accept-gzip'],
-      [['content-encoding', 'gzip'], 'false-content-encoding'],
-      [['x-forwarded-for', '999.999.999.999, ::1, garbage'], 'odd-forwarded-for'],
-      [['origin', 'https://evil.example'], 'foreign-origin'],
-    ).map(([pair, label]) => part(pair, label)),
+    fc
+      .constantFrom<[[string, string], string]>(
+        [['x-request-id', 'r'.repeat(300)], 'long-request-id'],
+        [['x-request-id', 'a b\xe9'], 'odd-request-id'],
+        [['accept', 'application/xml'], 'accept-xml'],
+        [['accept-encoding', 'gzip, deflate, br'], 'accept-gzip'],
+        [['content-encoding', 'gzip'], 'false-content-encoding'],
+        [['x-forwarded-for', '999.999.999.999, ::1, garbage'], 'odd-forwarded-for'],
+        [['origin', 'https://evil.example'], 'foreign-origin'],
+      )
+      .map(([pair, label]) => part(pair, label)),
     { freq: 3 },
   );
   return fc.tuple(fc.tuple(...entries), extra).map(([chosen, more]) => {
@@ -302,7 +334,11 @@ describe('bad input fuzzer', () => {
     ['enrolment', { key: 'approved', label: 'Approved', type: 'boolean' }],
   ];
 
-  const send = async (method: string, path: string, init: { key?: string | null; headers?: Record<string, string>; body?: FuzzBody } = {}): Promise<ApiAnswer> => {
+  const send = async (
+    method: string,
+    path: string,
+    init: { key?: string | null; headers?: Record<string, string>; body?: FuzzBody } = {},
+  ): Promise<ApiAnswer> => {
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
     const key = init.key === undefined ? env.t.adminKey : init.key;
     if (key !== null) headers.authorization = `Bearer ${key}`;
@@ -330,7 +366,9 @@ describe('bad input fuzzer', () => {
   const snapshot = async (): Promise<Record<string, string>> => {
     const dump = await dumpAllTables(env.t);
     if (dump.api_keys) {
-      dump.api_keys = JSON.stringify((JSON.parse(dump.api_keys) as Array<Record<string, unknown>>).map(({ last_used_at: _, ...rest }) => rest));
+      dump.api_keys = JSON.stringify(
+        (JSON.parse(dump.api_keys) as Array<Record<string, unknown>>).map(({ last_used_at: _, ...rest }) => rest),
+      );
     }
     return dump;
   };
@@ -353,11 +391,15 @@ describe('bad input fuzzer', () => {
       }
     }
     for (const uuid of ['fuzz-user-1', 'fuzz-user-2']) {
-      if ((await json('GET', `/v1/profiles/${uuid}`)).status === 404) await json('PUT', `/v1/profiles/${uuid}`, { fields: { nickname: uuid, age: 30 } });
+      if ((await json('GET', `/v1/profiles/${uuid}`)).status === 404)
+        await json('PUT', `/v1/profiles/${uuid}`, { fields: { nickname: uuid, age: 30 } });
     }
-    if ((await json('GET', '/v1/trainings/lp-1')).status === 404) await json('PUT', '/v1/trainings/lp-1', { fields: { cost_centre: 'CC-1' } });
+    if ((await json('GET', '/v1/trainings/lp-1')).status === 404)
+      await json('PUT', '/v1/trainings/lp-1', { fields: { cost_centre: 'CC-1' } });
     const keys = await json('GET', '/v1/admin/api-keys');
-    const throwaway = Array.isArray(keys.body) ? (keys.body as Array<{ id: string; revokedAt: string | null }>).find((k) => k.id === throwawayKeyId) : undefined;
+    const throwaway = Array.isArray(keys.body)
+      ? (keys.body as Array<{ id: string; revokedAt: string | null }>).find((k) => k.id === throwawayKeyId)
+      : undefined;
     if (!throwaway || throwaway.revokedAt) await createThrowawayKey();
   };
 
@@ -386,8 +428,9 @@ describe('bad input fuzzer', () => {
     CreateFieldDefinitionDto: { key: 'fz_new', label: 'Fuzzed', type: 'string', maxLength: 10 },
     UpdateFieldDefinitionDto: { label: 'Relabelled', description: 'fuzzed' },
     RenameFieldDto: { newKey: 'renamed_field' },
-    WriteProfileDto: { fields: { nickname: 'fuzz', age: 41, level: 'expert', topics: ['math'], prefs: { a: [1, 'b'] }, born: '2000-02-29' } },
-    WriteTrainingDto: { fields: { cost_centre: 'CC-9' } },
+    WriteRecordDto: {
+      fields: { nickname: 'fuzz', age: 41, level: 'expert', topics: ['math'], prefs: { a: [1, 'b'] }, born: '2000-02-29' },
+    },
     PatchTrainingRecordDto: { fields: { approved: true } },
     UpdateConnectionDto: { baseUrl: env.sim.url, clientKey: SIM_CLIENT_KEY, clientSecret: SIM_CLIENT_SECRET },
     StartSyncRunDto: { job: 'trainings', mode: 'incremental', dryRun: true },
@@ -397,7 +440,12 @@ describe('bad input fuzzer', () => {
     IdentifyDto: { anonymousId: pools.uuid[3] ?? 'anon-x', userId: 'fuzz-user-2' },
   });
 
-  const WEBHOOK_TEMPLATE = { id: 'delivery-1', event: 'USER_COMPLETED_TRAINING', occurredAt: '2024-01-01T00:00:00Z', data: { uuid: 'fuzz-user-1', lpId: 'lp-1' } };
+  const WEBHOOK_TEMPLATE = {
+    id: 'delivery-1',
+    event: 'USER_COMPLETED_TRAINING',
+    occurredAt: '2024-01-01T00:00:00Z',
+    data: { uuid: 'fuzz-user-1', lpId: 'lp-1' },
+  };
   const NDJSON_LINE = { uuid: 'fuzz-import-1', fields: { nickname: 'imported' } };
 
   function templateOf(op: Operation): Record<string, unknown> {
@@ -407,7 +455,11 @@ describe('bad input fuzzer', () => {
     const schema = op.bodySchema ? openapi.components.schemas[op.bodySchema] : undefined;
     const out: Record<string, unknown> = {};
     for (const [name, property] of Object.entries<any>(schema?.properties ?? {})) {
-      out[name] = property.enum?.[0] ?? property.example ?? ({ string: 'x', integer: 1, number: 1, boolean: true, array: [], object: {} } as Record<string, unknown>)[property.type] ?? 'x';
+      out[name] =
+        property.enum?.[0] ??
+        property.example ??
+        ({ string: 'x', integer: 1, number: 1, boolean: true, array: [], object: {} } as Record<string, unknown>)[property.type] ??
+        'x';
     }
     return out;
   }
@@ -417,7 +469,8 @@ describe('bad input fuzzer', () => {
     const out: string[][] = [];
     for (const [key, value] of Object.entries(template)) {
       out.push([key]);
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) for (const inner of Object.keys(value)) out.push([key, inner]);
+      if (typeof value === 'object' && value !== null && !Array.isArray(value))
+        for (const inner of Object.keys(value)) out.push([key, inner]);
     }
     return out.length > 0 ? out : [['x']];
   }
@@ -444,7 +497,8 @@ describe('bad input fuzzer', () => {
   function jsonBodies(op: Operation): fc.Arbitrary<Part<FuzzBody>> {
     const template = templateOf(op);
     const ndjson = op.bodyTypes.some((t) => t.includes('ndjson'));
-    const asBody = (value: unknown): FuzzBody => (ndjson ? { raw: toJsonText(value) + '\n', contentType: 'application/x-ndjson' } : jsonBody(value));
+    const asBody = (value: unknown): FuzzBody =>
+      ndjson ? { raw: toJsonText(value) + '\n', contentType: 'application/x-ndjson' } : jsonBody(value);
     const base = ndjson ? NDJSON_LINE : template;
     const mutated = fc
       .tuple(fc.constantFrom(...slots(base)), weirdJson)
@@ -467,7 +521,10 @@ describe('bad input fuzzer', () => {
       part({ raw: '{"a":1,}', contentType: 'application/json' }, 'trailing-comma'),
       part({ raw: 'NaN', contentType: 'application/json' }, 'bare-NaN'),
       part({ raw: '\ufeff' + baseText, contentType: 'application/json' }, 'bom'),
-      part({ raw: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xed, 0xa0, 0x80, 0xff, 0x22, 0x7d]), contentType: 'application/json' }, 'invalid-utf8'),
+      part(
+        { raw: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xed, 0xa0, 0x80, 0xff, 0x22, 0x7d]), contentType: 'application/json' },
+        'invalid-utf8',
+      ),
       part({ raw: baseText.replace(/^\{/, '{"a":"\u0000",'), contentType: 'application/json' }, 'raw-nul'),
       part({ raw: baseText.slice(0, -1) + ',' + baseText.slice(1), contentType: 'application/json' }, 'duplicate-keys'),
       part({ raw: deepArray(DEEP).text, contentType: 'application/json' }, 'top-deep-array-5000'),
@@ -504,16 +561,19 @@ describe('bad input fuzzer', () => {
     if (op.method === 'GET') return fc.constant(null);
     if (op.bodyTypes.length === 0) {
       // A route without a body, sent one anyway now and then.
-      return fc.option(fc.constantFrom(part(jsonBody({ unexpected: true }), 'unexpected-body'), part(jsonBody(deepArray(DEEP)), 'unexpected-deep-body')), { freq: 4 });
+      return fc.option(
+        fc.constantFrom(part(jsonBody({ unexpected: true }), 'unexpected-body'), part(jsonBody(deepArray(DEEP)), 'unexpected-deep-body')),
+        { freq: 4 },
+      );
     }
     return fc.oneof({ weight: 9, arbitrary: jsonBodies(op) }, { weight: 1, arbitrary: fc.constant(null) });
   }
 
   function requestArbitrary(op: Operation): fc.Arbitrary<FuzzRequest> {
     const pathNames = [...op.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
-    const pathParts = fc.tuple(...pathNames.map((name) => pathSegment(pools[name] ?? ['x']))).map((values) =>
-      Object.fromEntries(values.map((v, i) => [pathNames[i]!, v])),
-    );
+    const pathParts = fc
+      .tuple(...pathNames.map((name) => pathSegment(pools[name] ?? ['x'])))
+      .map((values) => Object.fromEntries(values.map((v, i) => [pathNames[i]!, v])));
     return fc.record({
       role: fc.constantFrom<'admin' | 'service'>('admin', 'admin', 'admin', 'admin', 'admin', 'service'),
       path: pathParts,
@@ -527,16 +587,38 @@ describe('bad input fuzzer', () => {
   function fixedExamples(op: Operation): FuzzRequest[] {
     const pathNames = [...op.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
     const knownPath = Object.fromEntries(pathNames.map((name) => [name, part(encode(pools[name]?.[0] ?? 'x'), 'known')]));
-    const plain = (body: Part<FuzzBody> | null, path = knownPath): FuzzRequest => ({ role: 'admin', path, query: part('', 'no-query'), headers: part({}, 'no-headers'), body });
+    const plain = (body: Part<FuzzBody> | null, path = knownPath, query = part('', 'no-query')): FuzzRequest => ({
+      role: 'admin',
+      path,
+      query,
+      headers: part({}, 'no-headers'),
+      body,
+    });
     const examples: FuzzRequest[] = [];
-    for (const [segment, label] of [['%ED%A0%80', 'utf8-surrogate-bytes'], [encode('\ud800'), 'lone-surrogate'], ['a'.repeat(3_000), 'segment-3000']] as const) {
+    for (const [segment, label] of [
+      ['%ED%A0%80', 'utf8-surrogate-bytes'],
+      [encode('\ud800'), 'lone-surrogate'],
+      ['a'.repeat(3_000), 'segment-3000'],
+    ] as const) {
       if (pathNames.length > 0) examples.push(plain(null, Object.fromEntries(pathNames.map((name) => [name, part(segment, label)]))));
+    }
+    // Every declared query parameter given twice (Fastify then hands the route an array).
+    for (const parameter of op.parameters.filter((p) => p.in === 'query' && !p.name.includes('<'))) {
+      const [first, second] = [...(QUERY_POOLS[parameter.name] ?? ['x']), 'x'];
+      examples.push(
+        plain(
+          null,
+          knownPath,
+          part(`${parameter.name}=${encode(first!)}&${parameter.name}=${encode(second!)}`, `duplicate-${parameter.name}`),
+        ),
+      );
     }
     if (op.method === 'GET' || op.bodyTypes.length === 0) return examples;
     const template = templateOf(op);
     const ndjson = op.bodyTypes.some((t) => t.includes('ndjson'));
     const base = ndjson ? NDJSON_LINE : template;
-    const asBody = (value: unknown): FuzzBody => (ndjson ? { raw: toJsonText(value) + '\n', contentType: 'application/x-ndjson' } : jsonBody(value));
+    const asBody = (value: unknown): FuzzBody =>
+      ndjson ? { raw: toJsonText(value) + '\n', contentType: 'application/x-ndjson' } : jsonBody(value);
     const firstSlot = slots(base).at(-1)!;
     examples.push(
       plain(part(asBody(deepArray(DEEP)), 'body=deep-array-5000')),
@@ -551,6 +633,8 @@ describe('bad input fuzzer', () => {
       plain(part({ raw: '', contentType: 'application/json' }, 'empty-json-body')),
       plain(part({ raw: '{"a":', contentType: 'application/json' }, 'invalid-json')),
       plain(part({ raw: toJsonText(base), contentType: 'text/plain' }, 'content-type=text/plain')),
+      // Each property of an otherwise valid body set to null.
+      ...Object.keys(base).map((key) => plain(part(asBody({ ...base, [key]: null }), `${key}=null`))),
     );
     return examples;
   }
@@ -576,9 +660,18 @@ describe('bad input fuzzer', () => {
       request.body ? `body:${request.body.label}` : '',
     ].filter(Boolean);
     const oddPath = Object.values(request.path).find((p) => p.label !== 'known');
-    const cause = request.body && request.body.label !== 'unexpected-body' ? request.body.label.replace(/^[^=]*=/, 'value ') : oddPath ? `path ${oddPath.label}` : labels.join(' ');
-    const url = fillPath(op.path, Object.fromEntries(Object.entries(request.path).map(([n, p]) => [n, p.value]))) + (request.query.value ? `?${request.query.value}` : '');
-    const bodyPreview = request.body ? `${String(request.body.value.contentType)} ${String(request.body.value.raw).slice(0, 160)}` : '(no body)';
+    const cause =
+      request.body && request.body.label !== 'unexpected-body'
+        ? request.body.label.replace(/^[^=]*=/, 'value ')
+        : oddPath
+          ? `path ${oddPath.label}`
+          : labels.join(' ');
+    const url =
+      fillPath(op.path, Object.fromEntries(Object.entries(request.path).map(([n, p]) => [n, p.value]))) +
+      (request.query.value ? `?${request.query.value}` : '');
+    const bodyPreview = request.body
+      ? `${String(request.body.value.contentType)} ${String(request.body.value.raw).slice(0, 160)}`
+      : '(no body)';
     violations.push({
       kind,
       operation: `${op.method} ${op.path}`,
@@ -593,17 +686,42 @@ describe('bad input fuzzer', () => {
   const report = (kind: ViolationKind): string[] => {
     const groups = new Map<string, Violation[]>();
     for (const v of violations.filter((x) => x.kind === kind)) {
-      const key = kind === 'problem' ? `${v.status} ${v.detail}` : `${v.status} ${v.detail} ← ${v.cause}`;
+      const detail = v.detail.split(' @ ')[0];
+      const key = kind === 'changed' ? `${v.status} ${detail} ← ${v.cause}` : `${v.status} ${detail}`;
       groups.set(key, [...(groups.get(key) ?? []), v]);
     }
     return [...groups.entries()].map(([key, list]) => {
       const operations = [...new Set(list.map((v) => v.operation))];
-      return `${key}\n    on ${operations.length} operation(s): ${operations.join('; ')}\n    e.g. ${list[0]!.example}`;
+      const causes = [...new Set(list.map((v) => v.cause))].slice(0, 8);
+      const places = [...new Set(list.map((v) => v.detail.split(' @ ')[1]).filter(Boolean))];
+      return (
+        `${key}\n    on ${operations.length} operation(s): ${operations.join('; ')}\n` +
+        (places.length > 0 ? `    thrown at: ${places.join(', ')}\n` : '') +
+        `    inputs: ${causes.join(' | ')}\n    e.g. ${list[0]!.example}`
+      );
     });
   };
 
+  /** The error the app logged for a 5xx answer (found by the request id the problem carries), for grouping and the report. */
+  const loggedError = (answer: ApiAnswer): string => {
+    const requestId = (answer.body as { requestId?: string } | undefined)?.requestId;
+    const line = requestId ? env.t.logs.find((l) => l.includes(requestId) && l.includes('"err"')) : undefined;
+    if (!line) return `code ${String((answer.body as { code?: string } | undefined)?.code)} (no logged error)`;
+    const err = (JSON.parse(line) as { err: { type?: string; message?: string; stack?: string } }).err;
+    // The first frame in the app's own code (library frames vary with the input's shape).
+    const frame = (err.stack ?? '')
+      .split('\n')
+      .map((l) => /\((\/[^():]+):(\d+):\d+\)$|at (\/[^():]+):(\d+):\d+$/.exec(l.trim()))
+      .map((m) => (m ? { file: (m[1] ?? m[3])!, line: (m[2] ?? m[4])! } : undefined))
+      .find((f) => f !== undefined && f.file.startsWith(APP_SOURCES) && existsSync(f.file));
+    const where = frame ? `${frame.file.slice(PROJECT_ROOT.length + 1)}:${frame.line}` : undefined;
+    return `${err.type}: ${String(err.message).slice(0, 160)}${where ? ` @ ${where}` : ''}`;
+  };
+
   const exercise = async (op: Operation, request: FuzzRequest, keys: { admin: string; service: string }): Promise<void> => {
-    const url = fillPath(op.path, Object.fromEntries(Object.entries(request.path).map(([n, p]) => [n, p.value]))) + (request.query.value ? `?${request.query.value}` : '');
+    const url =
+      fillPath(op.path, Object.fromEntries(Object.entries(request.path).map(([n, p]) => [n, p.value]))) +
+      (request.query.value ? `?${request.query.value}` : '');
     const headers: Record<string, string> = { ...request.headers.value };
     let body = request.body?.value;
     if (op.path === '/v1/webhooks/opigno' && body && headers['x-opigno-lip-signature'] === undefined) {
@@ -622,9 +740,7 @@ describe('bad input fuzzer', () => {
     }
     fuzzRequests++;
     covered.add(`${op.method} ${op.path}`);
-    if (answer.status >= 500) {
-      record('5xx', op, request, `${(answer.body as { code?: string })?.code ?? answer.text.slice(0, 80)}`, answer.status);
-    }
+    if (answer.status >= 500) record('5xx', op, request, loggedError(answer), answer.status);
     if (answer.status >= 400 && op.path !== '/metrics') {
       const defect = problemDefect(answer);
       if (defect) record('problem', op, request, defect, answer.status);
@@ -633,14 +749,21 @@ describe('bad input fuzzer', () => {
       rejectedWritesChecked++;
       const after = await snapshot();
       const changed = Object.keys({ ...before, ...after }).filter((table) => before![table] !== after[table]);
-      if (changed.length > 0) record('changed', op, request, `rejected with ${(answer.body as { code?: string })?.code} but changed ${changed.join(', ')}`, answer.status);
+      if (changed.length > 0)
+        record(
+          'changed',
+          op,
+          request,
+          `rejected with ${(answer.body as { code?: string })?.code} but changed ${changed.join(', ')}`,
+          answer.status,
+        );
     }
     if (write && answer.status < 300) await afterSuccessfulWrite(op, answer);
   };
 
   beforeAll(async () => {
     prototypeBaseline = Object.getOwnPropertyNames(Object.prototype).sort();
-    env = await startAppWithSimulator({ OPIGNO_WEBHOOK_SECRET: WEBHOOK_SECRET, LOG_LEVEL: 'fatal', UPSTREAM_CACHE_TTL_MS: '0' });
+    env = await startAppWithSimulator({ OPIGNO_WEBHOOK_SECRET: WEBHOOK_SECRET, LOG_LEVEL: 'error', UPSTREAM_CACHE_TTL_MS: '0' });
     const { t, sim } = env;
     serviceKey = await t.createKey('service');
     openapi = await fetchOpenApi(t);
@@ -674,7 +797,10 @@ describe('bad input fuzzer', () => {
     figures.note('seed', SEED);
     figures.note('fuzzedRequests', fuzzRequests);
     figures.note('rejectedWritesChecked', rejectedWritesChecked);
-    figures.note('violations', (['5xx', 'problem', 'changed', 'transport'] as const).reduce((n, k) => n + report(k).length, 0));
+    figures.note(
+      'violations',
+      (['5xx', 'problem', 'changed', 'transport'] as const).reduce((n, k) => n + report(k).length, 0),
+    );
     figures.note('rejectedWritesThatChangedData', violations.filter((v) => v.kind === 'changed').length);
     const lines = (['5xx', 'problem', 'changed', 'transport'] as const).flatMap((k) => report(k).map((line) => `[${k}] ${line}`));
     mkdirSync(RESULTS_DIR, { recursive: true });
@@ -696,7 +822,9 @@ describe('bad input fuzzer', () => {
         { numRuns: RUNS_PER_OPERATION, seed: SEED + index, examples: fixedExamples(op).map((r) => [r] as [FuzzRequest]) },
       );
     }
-    process.stdout.write(`fuzz: seed ${SEED}, ${fuzzRequests} fuzzed requests over ${covered.size} operations, ${violations.length} violations\n`);
+    process.stdout.write(
+      `fuzz: seed ${SEED}, ${fuzzRequests} fuzzed requests over ${covered.size} operations, ${violations.length} violations\n`,
+    );
     const missed = operations.map((op) => `${op.method} ${op.path}`).filter((name) => !covered.has(name));
     expect(missed).toEqual([]);
     expect(report('transport')).toEqual([]);

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsString, Matches } from 'class-validator';
 import { OPIGNO_USER_UUID_PATTERN } from '../../opigno/opigno.types';
 import { PROFILE_PARTS, ProfilePart } from '../combined-reads.service';
+import { Optional } from '../../common/http/optional';
 
 export class PartReportDto {
   @ApiProperty({ enum: ['ok', 'unavailable', 'not_found'] }) status!: string;
@@ -81,13 +82,13 @@ export class BatchGetDto {
   uuids!: string[];
 
   @ApiPropertyOptional({ type: [String], enum: PROFILE_PARTS })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @IsIn(PROFILE_PARTS, { each: true })
   include?: ProfilePart[];
 
   @ApiPropertyOptional({ description: 'Fail an item (502/503) instead of reporting upstream failures in meta' })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   strict?: boolean;
 }

@@ -49,6 +49,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   409: 'conflict',
   412: 'version_mismatch',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   422: 'validation_failed',
   429: 'rate_limited',
@@ -68,7 +69,8 @@ function titleOf(status: number): string {
 }
 
 function problem(status: number, code: string, detail: string | undefined, extra?: Partial<ProblemDocument>): ProblemDocument {
-  return { type: PROBLEM_TYPE_BASE + code, title: titleOf(status), status, detail, code, ...extra };
+  // Core members come last: an extension may never overwrite status, code or type.
+  return { ...extra, type: PROBLEM_TYPE_BASE + code, title: titleOf(status), status, detail, code };
 }
 
 interface FrameworkError {
@@ -80,6 +82,7 @@ interface FrameworkError {
 function frameworkCode(error: FrameworkError, status: number): string {
   const code = error.code ?? '';
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'payload_too_large';
+  if (code === 'FST_ERR_BAD_URL') return 'invalid_url';
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
     return status === 415 ? 'unsupported_media_type' : 'bad_request';
   }

@@ -1,47 +1,48 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { OPIGNO_USER_UUID_PATTERN, USER_CONTEXT_SCOPES, UserContextScope } from '../../opigno/opigno.types';
+import { Optional } from '../../common/http/optional';
 
 export class CreateUserContextDto {
   @ApiPropertyOptional({ description: 'Create an anonymous context: the companion generates an anon-… uuid', example: false })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   anonymous?: boolean;
 
   @ApiPropertyOptional({ example: '5b2f0d0e-3c52-4a63-9d57-0f3f4b1e2a10' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Matches(OPIGNO_USER_UUID_PATTERN, { message: 'uuid must be 1 to 128 characters of A-Z a-z 0-9 . _ : @ -' })
   uuid?: string;
 
   @ApiPropertyOptional({ example: 'Ada Lovelace' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(1024)
   displayName?: string;
 
   @ApiPropertyOptional({ enum: USER_CONTEXT_SCOPES, default: 'AUTHENTICATED' })
-  @IsOptional()
+  @Optional()
   @IsIn(USER_CONTEXT_SCOPES)
   scope?: UserContextScope;
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   isActive?: boolean;
 }
 
 export class UpdateUserContextDto {
   @ApiPropertyOptional({ example: 'Ada King' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(1024)
   displayName?: string;
 
   @ApiPropertyOptional({ description: 'false deactivates the context (Opigno unpublishes the user content)' })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   isActive?: boolean;
 }

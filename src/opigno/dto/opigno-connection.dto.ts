@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUrl, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsString, IsUrl, Matches, MaxLength, MinLength } from 'class-validator';
 import type { CircuitState, ConnectionSource } from '../opigno.types';
+import { Optional } from '../../common/http/optional';
 
 const SOURCES: ConnectionSource[] = ['config', 'database', 'simulator'];
 const CIRCUIT_STATES: CircuitState[] = ['closed', 'open', 'half_open'];
@@ -26,14 +27,14 @@ export class UpdateConnectionDto {
     writeOnly: true,
     description: 'Write-only; stored encrypted. Omit to keep the stored secret (only while the base URL stays on the same host).',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(1024)
   clientSecret?: string;
 
   @ApiPropertyOptional({ example: '/graphql', description: 'Path of the GraphQL endpoint; default: the stored or configured one' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(255)
   @Matches(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, { message: 'graphqlPath must be a URL path starting with /' })

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsString, Matches, MaxLength } from 'class-validator';
 import { SYNC_MODES, SyncMode } from '../sync-job';
 import { SYNC_RUN_STATUSES, SyncRunStatus } from '../sync-run.entity';
+import { Optional } from '../../common/http/optional';
 
 export class StartSyncRunDto {
   @ApiProperty({ example: 'trainings', description: 'A registered sync job' })
@@ -14,35 +15,35 @@ export class StartSyncRunDto {
     default: 'incremental',
     description: 'incremental visits only new, dirty or last-failed keys; full visits everything',
   })
-  @IsOptional()
+  @Optional()
   @IsIn(SYNC_MODES)
   mode?: SyncMode;
 
   @ApiPropertyOptional({ default: false, description: 'Compute and report what would change, writing nothing' })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   dryRun?: boolean;
 }
 
 export class ListSyncRunsQueryDto {
   @ApiPropertyOptional({ example: 'trainings' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(64)
   job?: string;
 
   @ApiPropertyOptional({ enum: SYNC_RUN_STATUSES })
-  @IsOptional()
+  @Optional()
   @IsIn(SYNC_RUN_STATUSES)
   status?: SyncRunStatus;
 
   @ApiPropertyOptional({ description: 'Page size, 1 to 200 (default 50)' })
-  @IsOptional()
+  @Optional()
   @Matches(/^\d{1,6}$/)
   limit?: string;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
+  @Optional()
   @IsString()
   cursor?: string;
 }

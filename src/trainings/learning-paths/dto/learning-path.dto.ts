@@ -1,19 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsString, Matches } from 'class-validator';
+import { Optional } from '../../../common/http/optional';
 
 export class ListLearningPathsQueryDto {
   @ApiPropertyOptional({ description: 'Page size, 1 to 200 (default 50)' })
-  @IsOptional()
+  @Optional()
   @Matches(/^\d{1,6}$/)
   limit?: string;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
+  @Optional()
   @IsString()
   cursor?: string;
 
   @ApiPropertyOptional({ enum: ['true', 'false'], default: 'false', description: 'Also list paths the catalogue no longer has' })
-  @IsOptional()
+  @Optional()
   @IsIn(['true', 'false'])
   includeRemoved?: 'true' | 'false';
 }
