@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -9,6 +9,7 @@ import { ProfilesModule } from './profiles/profiles.module';
 import { AuthModule } from './auth/auth.module';
 import { ProblemFilter } from './common/filters/problem.filter';
 import { FixedWindowThrottlerStorage } from './common/http/fixed-window-throttler.storage';
+import { RateLimitGuard } from './common/http/rate-limit.guard';
 import { companionConfigModule } from './config/config.module';
 import { serverConfig, ServerConfig } from './config/configuration';
 import { DatabaseModule } from './database/database.module';
@@ -43,6 +44,7 @@ export class AppModule {
           useFactory: (config: ServerConfig) => ({
             throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
             storage: new FixedWindowThrottlerStorage(),
+            setHeaders: false,
             getTracker: (req: Record<string, unknown>) => {
               const request = req as unknown as RequestWithCaller;
               return request.caller?.keyId ?? request.ip;
@@ -63,7 +65,7 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
-        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],
     };

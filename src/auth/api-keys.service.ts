@@ -86,23 +86,27 @@ export class ApiKeysService {
 
   /** Resolves a presented key to its caller, or null when it is unknown or revoked. */
   async authenticate(presented: string): Promise<Caller | null> {
-    const hash = sha256(presented);
-    const hashBuffer = Buffer.from(hash, 'hex');
-    if (this.bootstrapHash && timingSafeEqual(hashBuffer, this.bootstrapHash)) {
-      return { keyId: BOOTSTRAP_KEY_ID, role: 'admin' };
-    }
     const now = Date.now();
+    // Verified keys are remembered for keyCacheMs under their hash, so a hot path pays one hash and one map lookup.
+    const hash = sha256(presented);
     const cached = this.verified.get(hash);
     if (cached && cached.until > now) return cached.caller;
 
+    const hashBuffer = Buffer.from(hash, 'hex');
+    if (this.bootstrapHash && timingSafeEqual(hashBuffer, this.bootstrapHash)) {
+      return this.remember(hash, { keyId: BOOTSTRAP_KEY_ID, role: 'admin' }, now);
+    }
     const key = await this.keys.findActiveByHash(hash);
     if (!key || !timingSafeEqual(Buffer.from(key.hash, 'hex'), hashBuffer)) {
       this.verified.delete(hash);
       return null;
     }
-    const caller: Caller = { keyId: key.id, role: key.role };
-    if (this.config.keyCacheMs > 0) this.verified.set(hash, { caller, until: now + this.config.keyCacheMs });
     this.recordUse(key.id, now);
+    return this.remember(hash, { keyId: key.id, role: key.role }, now);
+  }
+
+  private remember(hash: string, caller: Caller, now: number): Caller {
+    if (this.config.keyCacheMs > 0) this.verified.set(hash, { caller, until: now + this.config.keyCacheMs });
     return caller;
   }
 
