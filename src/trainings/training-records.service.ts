@@ -12,15 +12,8 @@ import { OPIGNO_USER_UUID_PATTERN, TRAINING_STATUSES, TrainingProgress } from '.
 import { ENROLMENT_KIND, LP_ID_PATTERN, trainingRecordId } from './training-kinds';
 import { TrainingRecordRow, TrainingRecordsRepository, UpstreamTrainingState, upstreamStateOf } from './training-records.repository';
 
-export interface TrainingRecordView extends UpstreamTrainingState {
-  uuid: string;
-  lpId: string;
-  syncedAt: string | null;
-  fields: JsonObject;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A record as a caller sees it: enrolment fields filtered by the caller's role. */
+export type TrainingRecordView = Omit<TrainingRecordRow, 'id'>;
 
 export interface ProgressChanges {
   uuid: string;
