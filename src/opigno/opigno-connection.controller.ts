@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/auth.decorators';
 import { ApiProblems } from '../common/openapi/problem.schema';
@@ -26,6 +26,14 @@ export class OpignoConnectionController {
   @ApiProblems(400, 409, 422)
   update(@Body() body: UpdateConnectionDto): Promise<ConnectionDto> {
     return this.connection.update(body);
+  }
+
+  @Delete()
+  @ApiOperation({ summary: 'Forget the stored connection and secret; the environment configuration applies again' })
+  @ApiOkResponse({ type: ConnectionDto })
+  @ApiProblems(404)
+  reset(): Promise<ConnectionDto> {
+    return this.connection.reset();
   }
 
   @Post('test')

@@ -30,4 +30,10 @@ export class OpignoConnectionRepository {
     await this.repo.upsert(row, ['id']);
     return row;
   }
+
+  /** Forgets the stored connection; answers whether there was one. */
+  async deleteCurrent(): Promise<boolean> {
+    const result = await this.repo.delete({ id: CURRENT_ROW_ID });
+    return (result.affected ?? 0) > 0;
+  }
 }

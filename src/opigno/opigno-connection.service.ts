@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ConflictError, DomainError, ValidationFailedError } from '../common/errors/domain-error';
+import { ConflictError, NotFoundError, DomainError, ValidationFailedError } from '../common/errors/domain-error';
 import { SecretBox, SecretBoxError } from '../common/crypto/secret-box';
 import { authConfig, AuthConfig, opignoConfig, OpignoConfig } from '../config/configuration';
 import type { RunningSimulator } from '../simulator/simulator';
@@ -234,6 +234,16 @@ export class OpignoConnectionService implements OnModuleInit, BeforeApplicationS
     });
     this.switchTo(row);
     this.logger.log({ source: 'database', baseUrl }, 'Opigno connection changed by an admin');
+    return await this.describe();
+  }
+
+  /** Drops the stored connection (secret included) and falls back to the environment's, at once. */
+  async reset(): Promise<ConnectionDescription> {
+    if (!(await this.repository.deleteCurrent())) {
+      throw new NotFoundError('No connection is stored; the environment configuration is already in use.', 'connection_not_stored');
+    }
+    this.switchTo(null);
+    this.logger.log({ source: this.current.source, baseUrl: this.current.baseUrl }, 'Stored Opigno connection removed by an admin');
     return await this.describe();
   }
 
