@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsString, MaxLength } from 'class-validator';
 import { SYNC_MODES, SyncMode } from '../sync-job';
 import { SYNC_RUN_STATUSES, SyncRunStatus } from '../sync-run.entity';
 import { Optional } from '../../common/http/optional';
+import { PageQueryDto } from '../../common/pagination/page-query.dto';
 
 export class StartSyncRunDto {
   @ApiProperty({ example: 'trainings', description: 'A registered sync job' })
@@ -25,7 +26,7 @@ export class StartSyncRunDto {
   dryRun?: boolean;
 }
 
-export class ListSyncRunsQueryDto {
+export class ListSyncRunsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'trainings' })
   @Optional()
   @IsString()
@@ -36,16 +37,6 @@ export class ListSyncRunsQueryDto {
   @Optional()
   @IsIn(SYNC_RUN_STATUSES)
   status?: SyncRunStatus;
-
-  @ApiPropertyOptional({ description: 'Page size, 1 to 200 (default 50)' })
-  @Optional()
-  @Matches(/^\d{1,6}$/)
-  limit?: string;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @Optional()
-  @IsString()
-  cursor?: string;
 }
 
 export class RunCountsDto {

@@ -1,18 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsString, Matches } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { Optional } from '../../../common/http/optional';
+import { PageQueryDto } from '../../../common/pagination/page-query.dto';
 
-export class ListLearningPathsQueryDto {
-  @ApiPropertyOptional({ description: 'Page size, 1 to 200 (default 50)' })
-  @Optional()
-  @Matches(/^\d{1,6}$/)
-  limit?: string;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @Optional()
-  @IsString()
-  cursor?: string;
-
+export class ListLearningPathsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['true', 'false'], default: 'false', description: 'Also list paths the catalogue no longer has' })
   @Optional()
   @IsIn(['true', 'false'])
