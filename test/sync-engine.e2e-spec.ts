@@ -5,7 +5,7 @@ import { SyncRunItem } from '../src/sync/sync-run-item.entity';
 import { SyncRun } from '../src/sync/sync-run.entity';
 import { LearningPath } from '../src/trainings/learning-paths/learning-path.entity';
 import { RunningSimulator, startSimulator } from '../src/simulator/simulator';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, startTestAppSharing, TestApp } from './support/test-app';
 import { runToEnd, startRun, waitForRun } from './support/sync-runs';
 
 const CLIENT_KEY = 'companion-sync';
@@ -316,9 +316,7 @@ describe('sync engine: retention and graceful shutdown', () => {
     sim = await startSimulator({ clientKey: CLIENT_KEY, clientSecret: CLIENT_SECRET, generate: { users: 0, learningPaths: 500 } });
     const env = syncEnv(sim, { SYNC_RUN_RETENTION: '2' });
     first = await startTestApp(env);
-    const shared: Record<string, string> =
-      first.engine === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL! } : { SQLITE_PATH: process.env.SQLITE_PATH! };
-    second = await startTestApp({ ...env, ...shared });
+    second = await startTestAppSharing(first, env);
   });
   afterAll(async () => {
     await second?.close();

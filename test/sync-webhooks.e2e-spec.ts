@@ -6,7 +6,7 @@ import { SyncRun } from '../src/sync/sync-run.entity';
 import { SyncScheduler } from '../src/sync/sync.scheduler';
 import { WebhookDelivery } from '../src/sync/webhooks/webhook-delivery.entity';
 import { OpignoWebhookEvent, WebhookEvents } from '../src/sync/webhooks/webhook-events';
-import { ApiAnswer, startTestApp, TestApp } from './support/test-app';
+import { ApiAnswer, startTestApp, startTestAppSharing, TestApp } from './support/test-app';
 import { waitForRun } from './support/sync-runs';
 
 jest.setTimeout(120_000);
@@ -179,10 +179,7 @@ describe('sync scheduler across two instances on one database', () => {
     // Enabled, but on a cron that never fires during the test: the slots are fired by hand.
     const env = upstreamEnv(sim, { SYNC_SCHEDULER_ENABLED: 'true', SYNC_CRON_TRAININGS: '0 0 1 1 *' });
     first = await startTestApp(env);
-    // The second instance shares the first one's database (startTestApp left its location in the environment).
-    const shared: Record<string, string> =
-      first.engine === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL! } : { SQLITE_PATH: process.env.SQLITE_PATH! };
-    second = await startTestApp({ ...env, ...shared });
+    second = await startTestAppSharing(first, env);
   });
   afterAll(async () => {
     await second?.close();

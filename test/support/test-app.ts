@@ -36,6 +36,8 @@ export interface TestApp {
   logs: string[];
   adminKey: string;
   engine: 'sqlite' | 'postgres';
+  /** Where this app's database is (DATABASE_URL or SQLITE_PATH), for a second instance on it. */
+  databaseEnv: Record<string, string>;
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiAnswer<T>>;
   /** Creates an API key of a role and answers the key. */
   createKey(role: 'admin' | 'service' | 'sync', label?: string): Promise<string>;
@@ -132,6 +134,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     logs: sharedLogs,
     adminKey: TEST_ADMIN_KEY,
     engine: POSTGRES_SERVER_URL ? 'postgres' : 'sqlite',
+    databaseEnv: process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : { SQLITE_PATH: process.env.SQLITE_PATH! },
     request,
     createKey: async (role, label = `${role} key`) => {
       const answer = await request<{ key: string }>('POST', '/v1/admin/api-keys', { body: { role, label } });
@@ -144,4 +147,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Another instance on the same database as `first` (multi-instance behaviour: leases, schedules). */
+export function startTestAppSharing(first: TestApp, env: Record<string, string> = {}): Promise<TestApp> {
+  return startTestApp({ ...env, ...first.databaseEnv });
 }
