@@ -20,26 +20,50 @@ export async function authenticateUnmatched(apiKeys: ApiKeysService, header: str
   await authenticateHeader(apiKeys, header);
 }
 
+interface RouteAccess {
+  isPublic: boolean;
+  allowed: Role[];
+}
+
 /** Every route needs `Authorization: Bearer <api key>` unless marked @Public(). */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  /** A route's access rules never change after boot: read from its decorators once per controller and handler. */
+  private readonly access = new WeakMap<object, WeakMap<object, RouteAccess>>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeysService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const { isPublic, allowed } = this.accessOf(context);
+    if (isPublic) return true;
 
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
     const caller = await authenticateHeader(this.apiKeys, request.headers.authorization);
     request.caller = caller;
 
-    const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? DEFAULT_ROLES;
     if (!allowed.includes(caller.role)) {
       throw new ForbiddenError(`This route needs one of the roles: ${allowed.join(', ')}.`);
     }
     return true;
+  }
+
+  private accessOf(context: ExecutionContext): RouteAccess {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byHandler = this.access.get(controller);
+    if (!byHandler) this.access.set(controller, (byHandler = new WeakMap()));
+    let access = byHandler.get(handler);
+    if (!access) {
+      const targets = [handler, controller];
+      access = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true,
+        allowed: this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? DEFAULT_ROLES,
+      };
+      byHandler.set(handler, access);
+    }
+    return access;
   }
 }

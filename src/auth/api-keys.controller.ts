@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Controller, Delete, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/openapi/problem.schema';
 import { ApiKeysService } from './api-keys.service';
 import { Roles } from './auth.decorators';
 import { ApiKeySummaryDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
+import { ValidBody } from '../common/http/validation';
 
 @ApiTags('admin: api keys')
 @ApiBearerAuth()
@@ -16,7 +17,7 @@ export class ApiKeysController {
   @Post()
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   @ApiProblems(400, 422)
-  create(@Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
+  create(@ValidBody() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     return this.apiKeys.create(body.role, body.label);
   }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash as digest, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { authConfig, AuthConfig } from '../config/configuration';
 import { NotFoundError } from '../common/errors/domain-error';
 import { ApiKey } from './api-key.entity';
@@ -26,7 +26,8 @@ const BOOTSTRAP_KEY_ID = 'bootstrap-admin';
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
 function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  // One-shot hash: no Hash object per call, which matters on the per-request key check.
+  return digest('sha256', value, 'hex');
 }
 
 function summarize(key: ApiKey): ApiKeySummary {

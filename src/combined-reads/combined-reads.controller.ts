@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentCaller, Roles } from '../auth/auth.decorators';
@@ -10,6 +10,7 @@ import { ProfilesService } from '../profiles/profiles.service';
 import { TrainingsService } from '../trainings/trainings.service';
 import { CombinedReadsService, parseInclude, PROFILE_PARTS, ReadOptions, TRAINING_PARTS } from './combined-reads.service';
 import { BatchGetAnswerDto, BatchGetDto, CombinedProfileDto, CombinedTrainingAnswerDto } from './dto/combined.dto';
+import { ValidBody } from '../common/http/validation';
 
 const CACHE_CONTROL = {
   name: 'Cache-Control',
@@ -86,7 +87,7 @@ export class CombinedReadsController {
     description: 'One item per uuid, in request order, each with the status a single read would have had',
   })
   @ApiProblems(400, 422)
-  async batchGet(@Body() body: BatchGetDto, @CurrentCaller() caller: Caller): Promise<BatchGetAnswerDto> {
+  async batchGet(@ValidBody() body: BatchGetDto, @CurrentCaller() caller: Caller): Promise<BatchGetAnswerDto> {
     const items = await this.combined.readMany(body.uuids, caller, body.include ?? [], { strict: body.strict ?? false, fresh: false });
     return { items };
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseBoolPipe, Patch, Post, Query } from '@nestjs/common';
+import { Controller, Delete, Get, Headers, HttpCode, Param, ParseBoolPipe, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -25,6 +25,7 @@ import {
 } from './dto/field-definition.dto';
 import { FIELD_KINDS } from './field-definition';
 import { FieldChangePreview, FieldsService } from './fields.service';
+import { ValidBody } from '../common/http/validation';
 
 const KIND_PARAM = { name: 'kind', enum: FIELD_KINDS, description: 'Which kind of extended record the field belongs to' };
 
@@ -48,7 +49,7 @@ export class FieldsController {
   @ApiProblems(400, 409, 422)
   create(
     @Param('kind') kind: string,
-    @Body() body: CreateFieldDefinitionDto,
+    @ValidBody() body: CreateFieldDefinitionDto,
     @CurrentCaller() caller: Caller,
   ): Promise<FieldDefinitionDto> {
     return this.fields.create(kind, body, caller);
@@ -72,7 +73,7 @@ export class FieldsController {
   update(
     @Param('kind') kind: string,
     @Param('key') key: string,
-    @Body() body: UpdateFieldDefinitionDto,
+    @ValidBody() body: UpdateFieldDefinitionDto,
     @Query('dryRun', new ParseBoolPipe({ optional: true })) dryRun: boolean | undefined,
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentCaller() caller: Caller,
@@ -106,7 +107,7 @@ export class FieldsController {
   rename(
     @Param('kind') kind: string,
     @Param('key') key: string,
-    @Body() body: RenameFieldDto,
+    @ValidBody() body: RenameFieldDto,
     @CurrentCaller() caller: Caller,
   ): Promise<FieldDefinitionDto> {
     return this.fields.rename(kind, key, body.newKey, caller);

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentCaller, Roles } from '../auth/auth.decorators';
@@ -10,6 +10,7 @@ import { ProfilesService } from '../profiles/profiles.service';
 import { AliasDto, ErasureReportDto, IdentifyDto, IdentifyResultDto, PrivacyExportDto } from './dto/identity.dto';
 import { IdentifyService } from './identify.service';
 import { PrivacyService, UpstreamErasure } from './privacy.service';
+import { ValidBody } from '../common/http/validation';
 
 const UUID_PARAM = { name: 'uuid', description: 'Opigno user UUID (opaque; anon-… allowed)' };
 
@@ -29,7 +30,7 @@ export class IdentityController {
   @HttpCode(200)
   @ApiOkResponse({ type: IdentifyResultDto, description: 'Merged; repeating the same pair answers the same result and changes nothing' })
   @ApiProblems(400, 409, 422)
-  async identify(@Body() body: IdentifyDto, @CurrentCaller() caller: Caller): Promise<IdentifyResultDto> {
+  async identify(@ValidBody() body: IdentifyDto, @CurrentCaller() caller: Caller): Promise<IdentifyResultDto> {
     return (await this.identifyService.identify(body.anonymousId, body.userId, caller)).result;
   }
 

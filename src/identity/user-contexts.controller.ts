@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Patch, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentCaller, Roles } from '../auth/auth.decorators';
@@ -8,6 +8,7 @@ import { AnonymizeResultDto } from './dto/identity.dto';
 import { CreateUserContextDto, UpdateUserContextDto, UserContextDto } from './dto/user-context.dto';
 import { PrivacyService } from './privacy.service';
 import { UserContextsService } from './user-contexts.service';
+import { ValidBody } from '../common/http/validation';
 
 const UUID_PARAM = { name: 'uuid', description: 'Opigno user UUID (opaque; anon-… allowed)' };
 
@@ -29,7 +30,7 @@ export class UserContextsController {
   })
   @ApiOkResponse({ type: UserContextDto, description: 'Updated an existing context' })
   @ApiProblems(400, 422, 502, 503)
-  async create(@Body() body: CreateUserContextDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserContextDto> {
+  async create(@ValidBody() body: CreateUserContextDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserContextDto> {
     const { context, created } = await this.contexts.create(body);
     void reply.status(created ? 201 : 200);
     return context;
@@ -47,7 +48,7 @@ export class UserContextsController {
   @ApiParam(UUID_PARAM)
   @ApiOkResponse({ type: UserContextDto, description: 'displayName and/or isActive changed upstream (isActive false deactivates)' })
   @ApiProblems(400, 404, 422, 502, 503)
-  update(@Param('uuid') uuid: string, @Body() body: UpdateUserContextDto): Promise<UserContextDto> {
+  update(@Param('uuid') uuid: string, @ValidBody() body: UpdateUserContextDto): Promise<UserContextDto> {
     return this.contexts.update(uuid, body);
   }
 

@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/auth.decorators';
 import { ApiProblems } from '../common/openapi/problem.schema';
 import { ConnectionDto, ConnectionTestDto, UpdateConnectionDto } from './dto/opigno-connection.dto';
 import { OpignoConnectionService } from './opigno-connection.service';
+import { ValidBody } from '../common/http/validation';
 
 @ApiTags('admin: opigno connection')
 @ApiBearerAuth()
@@ -24,7 +25,7 @@ export class OpignoConnectionController {
   @ApiOperation({ summary: 'Store the upstream connection; the secret is encrypted at rest and the cached token dropped' })
   @ApiOkResponse({ type: ConnectionDto })
   @ApiProblems(400, 409, 422)
-  update(@Body() body: UpdateConnectionDto): Promise<ConnectionDto> {
+  update(@ValidBody() body: UpdateConnectionDto): Promise<ConnectionDto> {
     return this.connection.update(body);
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller, Roles } from '../auth/auth.decorators';
 import type { Caller } from '../auth/roles';
@@ -6,6 +6,7 @@ import { parsePageLimit } from '../common/pagination/cursor';
 import { ApiProblems } from '../common/openapi/problem.schema';
 import { ListSyncRunsQueryDto, StartSyncRunDto, SyncRunDetailDto, SyncRunPageDto } from './dto/sync-run.dto';
 import { SyncRunsService } from './sync-runs.service';
+import { ValidBody, ValidQuery } from '../common/http/validation';
 
 @ApiTags('admin: sync')
 @ApiBearerAuth()
@@ -19,7 +20,7 @@ export class SyncRunsController {
   @ApiOperation({ summary: 'Sync runs, newest first' })
   @ApiOkResponse({ type: SyncRunPageDto })
   @ApiProblems(400, 422)
-  list(@Query() query: ListSyncRunsQueryDto): Promise<SyncRunPageDto> {
+  list(@ValidQuery() query: ListSyncRunsQueryDto): Promise<SyncRunPageDto> {
     return this.syncRuns.list({ job: query.job, status: query.status, cursor: query.cursor, limit: parsePageLimit(query.limit) });
   }
 
@@ -39,7 +40,7 @@ export class SyncRunsController {
   })
   @ApiAcceptedResponse({ type: SyncRunDetailDto })
   @ApiProblems(400, 409, 422)
-  async start(@Body() body: StartSyncRunDto, @CurrentCaller() caller: Caller): Promise<SyncRunDetailDto> {
+  async start(@ValidBody() body: StartSyncRunDto, @CurrentCaller() caller: Caller): Promise<SyncRunDetailDto> {
     const started = await this.syncRuns.start({
       job: body.job,
       mode: body.mode ?? 'incremental',

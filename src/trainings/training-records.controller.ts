@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentCaller, Roles } from '../auth/auth.decorators';
@@ -8,6 +8,7 @@ import { etagOf, parseWritePreconditions } from '../common/records/etag';
 import { TRAINING_STATUSES } from '../opigno/opigno.types';
 import { PatchTrainingRecordDto, RefreshResultDto, TrainingRecordDto, TrainingRecordPageDto } from './dto/training-record.dto';
 import { TrainingRecordsService } from './training-records.service';
+import { ValidBody } from '../common/http/validation';
 
 const UUID_PARAM = { name: 'uuid', description: 'Opigno user UUID (opaque; anon-… allowed)' };
 const LP_ID_PARAM = { name: 'lpId', description: 'Opigno learning path id' };
@@ -75,7 +76,7 @@ export class TrainingRecordsController {
   async patch(
     @Param('uuid') uuid: string,
     @Param('lpId') lpId: string,
-    @Body() body: PatchTrainingRecordDto,
+    @ValidBody() body: PatchTrainingRecordDto,
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) reply: FastifyReply,

@@ -37,6 +37,7 @@ import { ApiProblems } from '../openapi/problem.schema';
 import { etagOf, parseWritePreconditions } from './etag';
 import type { KeyedRecordsService } from './keyed-records.service';
 import { WriteRecordDto } from './write-record.dto';
+import { ValidBody } from '../http/validation';
 
 export interface RecordsControllerOptions<K extends string> {
   /** Class name, which also prefixes the OpenAPI operation ids. */
@@ -136,7 +137,7 @@ export function recordsController<K extends string>(o: RecordsControllerOptions<
     @ApiProblems(400, 412, 422)
     async put(
       @Param(o.idName) id: string,
-      @Body() body: WriteRecordDto,
+      @ValidBody() body: WriteRecordDto,
       @Headers('if-match') ifMatchHeader: string | undefined,
       @Headers('if-none-match') ifNoneMatch: string | undefined,
       @CurrentCaller() caller: Caller,
@@ -154,7 +155,7 @@ export function recordsController<K extends string>(o: RecordsControllerOptions<
     @ApiProblems(400, 404, 412, 422)
     async patch(
       @Param(o.idName) id: string,
-      @Body() body: WriteRecordDto,
+      @ValidBody() body: WriteRecordDto,
       @Headers('if-match') ifMatchHeader: string | undefined,
       @CurrentCaller() caller: Caller,
       @Res({ passthrough: true }) reply: FastifyReply,

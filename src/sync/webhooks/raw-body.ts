@@ -9,14 +9,23 @@ export type RequestWithRawBody = FastifyRequest & { rawBody?: Buffer };
  * app keeps the default parsing.
  */
 export function captureRawBody(fastify: FastifyInstance, routeUrls: readonly string[]): void {
-  fastify.addHook('preParsing', async (request: RequestWithRawBody, _reply, payload) => {
-    if (!routeUrls.includes(request.routeOptions.url ?? '')) return payload;
-    const chunks: Buffer[] = [];
-    for await (const chunk of payload) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-    const raw = Buffer.concat(chunks);
-    request.rawBody = raw;
-    const replay = Readable.from([raw]) as Readable & { receivedEncodedLength?: number };
-    replay.receivedEncodedLength = raw.length;
-    return replay;
+  // A callback hook, not an async one: every other request passes straight through without a promise.
+  fastify.addHook('preParsing', (request: RequestWithRawBody, _reply, payload, done) => {
+    if (!routeUrls.includes(request.routeOptions.url ?? '')) {
+      done(null, payload);
+      return;
+    }
+    readAll(payload).then((raw) => {
+      request.rawBody = raw;
+      const replay = Readable.from([raw]) as Readable & { receivedEncodedLength?: number };
+      replay.receivedEncodedLength = raw.length;
+      done(null, replay);
+    }, done);
   });
+}
+
+async function readAll(payload: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of payload) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks);
 }

@@ -1,10 +1,11 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../auth/auth.decorators';
 import { ApiProblems } from '../../common/openapi/problem.schema';
 import { parsePageLimit } from '../../common/pagination/cursor';
 import { LearningPathDto, LearningPathPageDto, ListLearningPathsQueryDto } from './dto/learning-path.dto';
 import { LearningPathsService } from './learning-paths.service';
+import { ValidQuery } from '../../common/http/validation';
 
 @ApiTags('learning paths')
 @ApiBearerAuth()
@@ -18,7 +19,7 @@ export class LearningPathsController {
   @ApiOperation({ summary: 'The learning-path catalogue as last synced from Opigno (the `trainings` sync job), by lpId' })
   @ApiOkResponse({ type: LearningPathPageDto })
   @ApiProblems(400, 422)
-  list(@Query() query: ListLearningPathsQueryDto): Promise<LearningPathPageDto> {
+  list(@ValidQuery() query: ListLearningPathsQueryDto): Promise<LearningPathPageDto> {
     return this.learningPaths.list({
       limit: parsePageLimit(query.limit),
       cursor: query.cursor,
