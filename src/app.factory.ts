@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
-import { computeSecurityHeaders } from './common/http/security-headers';
+import { API_SECURITY_HEADER_OPTIONS, computeSecurityHeaders, DOCS_SECURITY_HEADER_OPTIONS } from './common/http/security-headers';
 import { parseQueryString, registerJsonParsers } from './common/http/json-body';
 import { BadRequestError } from './common/errors/domain-error';
 import { sendProblem } from './common/filters/problem.filter';
@@ -15,6 +15,8 @@ import { ApiKeysService } from './auth/api-keys.service';
 import { authenticateUnmatched } from './auth/api-key.guard';
 import { MetricsService } from './metrics/metrics.service';
 import { setupOpenApi } from './openapi';
+import { serveDirectRoutes } from './common/http/direct-routes';
+import { COMBINED_READ_DIRECT_ROUTES } from './combined-reads/combined-reads.direct-routes';
 
 const frameworkLogger = new NestLogger('Http');
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -54,10 +56,11 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
 
   const metrics = app.get(MetricsService);
   const apiKeys = app.get(ApiKeysService);
-  const securityHeaders = computeSecurityHeaders();
+  const apiSecurityHeaders = computeSecurityHeaders(API_SECURITY_HEADER_OPTIONS);
+  const docsSecurityHeaders = computeSecurityHeaders(DOCS_SECURITY_HEADER_OPTIONS);
   // Callback hooks rather than async ones: no promise per request on the hot path.
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(securityHeaders);
+    void reply.headers(request.url.startsWith('/docs') ? docsSecurityHeaders : apiSecurityHeaders);
     void reply.header('x-request-id', request.id);
     if (request.url.includes('%00')) {
       done(new BadRequestError('invalid_character', 'The URL contains the character U+0000, which is not accepted.'));
@@ -83,6 +86,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
     (_request, body, done) => done(null, body),
   );
 
+  serveDirectRoutes(app, COMBINED_READ_DIRECT_ROUTES);
   setupOpenApi(app);
   return app;
 }

@@ -39,10 +39,23 @@ describe('rate limiting and CORS', () => {
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('sends the security headers on every answer', async () => {
-    const answer = await fetch(`${t.url}/health/live`);
-    expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+  it('sends the API security headers on every JSON answer', async () => {
+    for (const path of ['/health/live', '/v1/profiles/nobody', '/v1/no-such-route']) {
+      const answer = await fetch(`${t.url}${path}`);
+      expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(answer.headers.get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
+      expect(answer.headers.get('x-frame-options')).toBe('DENY');
+      expect(answer.headers.get('strict-transport-security')).toContain('max-age=');
+      expect(answer.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(answer.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    }
+  });
+
+  it('sends the page security headers on the documentation page', async () => {
+    const answer = await fetch(`${t.url}/docs`);
+    expect(answer.status).toBe(200);
     expect(answer.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(answer.headers.get('strict-transport-security')).toContain('max-age=');
+    expect(answer.headers.get('content-security-policy')).toContain('script-src');
+    expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });

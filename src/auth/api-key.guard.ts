@@ -7,12 +7,19 @@ import type { Caller, Role } from './roles';
 
 const DEFAULT_ROLES: Role[] = ['admin'];
 
-async function authenticateHeader(apiKeys: ApiKeysService, header: string | undefined): Promise<Caller> {
+function bearerKey(header: string | undefined): string {
   const match = typeof header === 'string' ? /^Bearer\s+(\S{1,512})\s*$/i.exec(header) : null;
   if (!match) throw new UnauthorizedError('Send an API key as "Authorization: Bearer <key>".');
-  const caller = await apiKeys.authenticate(match[1]!);
+  return match[1]!;
+}
+
+function knownCaller(caller: Caller | null): Caller {
   if (!caller) throw new UnauthorizedError('The API key is unknown or revoked.');
   return caller;
+}
+
+async function authenticateHeader(apiKeys: ApiKeysService, header: string | undefined): Promise<Caller> {
+  return knownCaller(await apiKeys.authenticate(bearerKey(header)));
 }
 
 /** For paths no route matches: the same 401 as a real route, before the 404. */
@@ -36,14 +43,20 @@ export class ApiKeyGuard implements CanActivate {
     private readonly apiKeys: ApiKeysService,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous for a key verified moments ago (the usual case), so the hot path awaits nothing here. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const { isPublic, allowed } = this.accessOf(context);
     if (isPublic) return true;
 
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
-    const caller = await authenticateHeader(this.apiKeys, request.headers.authorization);
-    request.caller = caller;
+    const key = bearerKey(request.headers.authorization);
+    const recent = this.apiKeys.recentlyVerified(key);
+    if (recent) return this.admit(request, recent, allowed);
+    return this.apiKeys.authenticate(key).then((caller) => this.admit(request, knownCaller(caller), allowed));
+  }
 
+  private admit(request: RequestWithCaller, caller: Caller, allowed: Role[]): boolean {
+    request.caller = caller;
     if (!allowed.includes(caller.role)) {
       throw new ForbiddenError(`This route needs one of the roles: ${allowed.join(', ')}.`);
     }

@@ -6,6 +6,7 @@ import type { Caller } from '../auth/roles';
 import { BadRequestError } from '../common/errors/domain-error';
 import { ApiProblems } from '../common/openapi/problem.schema';
 import { etagOf } from '../common/records/etag';
+import type { SerializedRecord } from '../common/records/extended-records.service';
 import { ProfilesService } from '../profiles/profiles.service';
 import { TrainingsService } from '../trainings/trainings.service';
 import { CombinedReadsService, parseInclude, PROFILE_PARTS, ReadOptions, TRAINING_PARTS } from './combined-reads.service';
@@ -30,6 +31,12 @@ function readOptions(strict: string | undefined, cacheControl: string | undefine
     ]);
   }
   return { strict: strict === 'true', fresh: /\bno-cache\b/i.test(cacheControl ?? '') };
+}
+
+/** A local-only read: the record's document as serialized by the service, with its ETag. */
+function sendSerialized(reply: FastifyReply, record: SerializedRecord): string {
+  void reply.header('etag', etagOf(record.version)).type('application/json; charset=utf-8');
+  return record.json;
 }
 
 /** Reads of one learner or learning path: local alone, or merged with the upstream parts asked for in ?include. */
@@ -67,12 +74,10 @@ export class CombinedReadsController {
     @Headers('cache-control') cacheControl: string | undefined,
     @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CombinedProfileDto> {
+  ): Promise<CombinedProfileDto | string> {
     const include = parseInclude(includeParam, PROFILE_PARTS);
-    const answer =
-      include.length === 0
-        ? await this.profiles.get(uuid, caller)
-        : await this.combined.readProfile(uuid, caller, include, readOptions(strict, cacheControl));
+    if (include.length === 0) return sendSerialized(reply, await this.profiles.getSerialized(uuid, caller));
+    const answer = await this.combined.readProfile(uuid, caller, include, readOptions(strict, cacheControl));
     if (answer.version !== null) void reply.header('etag', etagOf(answer.version));
     return answer;
   }
@@ -111,12 +116,10 @@ export class CombinedReadsController {
     @Headers('cache-control') cacheControl: string | undefined,
     @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CombinedTrainingAnswerDto> {
+  ): Promise<CombinedTrainingAnswerDto | string> {
     const include = parseInclude(includeParam, TRAINING_PARTS);
-    const answer =
-      include.length === 0
-        ? await this.trainings.get(lpId, caller)
-        : await this.combined.readLearningPath(lpId, caller, include, readOptions(strict, cacheControl));
+    if (include.length === 0) return sendSerialized(reply, await this.trainings.getSerialized(lpId, caller));
+    const answer = await this.combined.readLearningPath(lpId, caller, include, readOptions(strict, cacheControl));
     if (answer.version !== null) void reply.header('etag', etagOf(answer.version));
     return answer;
   }

@@ -12,6 +12,7 @@ export const DEFINITIONS_RECHECK_MS = 1000;
 export class KindDefinitions {
   private readonly byKey = new Map<string, StoredFieldDefinition>();
   private readonly readableByRole = new Map<string, FieldDefinition[]>();
+  private readonly showsEverythingByRole = new Map<string, boolean>();
 
   constructor(
     readonly revision: number,
@@ -40,6 +41,20 @@ export class KindDefinitions {
       this.readableByRole.set(role, readable);
     }
     return readable;
+  }
+
+  /**
+   * Whether a stored fields document is exactly what this role may see: every definition is
+   * active and readable by the role. Stored keys are always defined ones (a definition is deleted
+   * only with its values), so nothing would be filtered out.
+   */
+  showsEverythingTo(role: string): boolean {
+    let shows = this.showsEverythingByRole.get(role);
+    if (shows === undefined) {
+      shows = this.readableBy(role).length === this.all.length;
+      this.showsEverythingByRole.set(role, shows);
+    }
+    return shows;
   }
 
   /** The values a role may see: active, readable fields only. */
@@ -73,9 +88,15 @@ export class FieldDefinitionsCache {
     private readonly dialect: SqlDialect,
   ) {}
 
-  async current(kind: FieldKind): Promise<KindDefinitions> {
+  /** The cached definitions when checked within DEFINITIONS_RECHECK_MS, without a promise; otherwise undefined. */
+  fresh(kind: FieldKind): KindDefinitions | undefined {
     const entry = this.entries.get(kind);
-    if (entry && Date.now() - entry.checkedAt < DEFINITIONS_RECHECK_MS) return entry.definitions;
+    return entry && Date.now() - entry.checkedAt < DEFINITIONS_RECHECK_MS ? entry.definitions : undefined;
+  }
+
+  async current(kind: FieldKind): Promise<KindDefinitions> {
+    const fresh = this.fresh(kind);
+    if (fresh) return fresh;
     const revision = await this.revisionOf(this.dialect.dataSource, kind, '');
     return this.atRevision(kind, revision);
   }

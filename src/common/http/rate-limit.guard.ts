@@ -32,8 +32,7 @@ interface RouteThrottle {
   generateKey: NonNullable<ThrottlerOptions['generateKey']>;
 }
 
-const resolve = async (value: Resolvable, context: ExecutionContext): Promise<number> =>
-  typeof value === 'function' ? Number(await value(context)) : value;
+const resolve = async (value: Exclude<Resolvable, number>, context: ExecutionContext): Promise<number> => Number(await value(context));
 
 /**
  * @nestjs/throttler per API key, answering 429 problem+json with Retry-After. The per-response
@@ -50,13 +49,16 @@ export class RateLimitGuard extends ThrottlerGuard {
     for (const route of this.throttlesOf(context)) {
       const skipIf = route.throttler.skipIf ?? this.commonOptions.skipIf;
       if (skipIf?.(context)) continue;
-      const ttl = await resolve(route.ttl, context);
+      // Plain numbers (the configured case) are used as they are, without a promise each.
+      const ttl = typeof route.ttl === 'number' ? route.ttl : await resolve(route.ttl, context);
+      const limit = typeof route.limit === 'number' ? route.limit : await resolve(route.limit, context);
+      const block = route.blockDuration ?? ttl;
       await this.handleRequest({
         context,
         throttler: route.throttler,
-        limit: await resolve(route.limit, context),
+        limit,
         ttl,
-        blockDuration: route.blockDuration === undefined ? ttl : await resolve(route.blockDuration, context),
+        blockDuration: typeof block === 'number' ? block : await resolve(block, context),
         getTracker: route.getTracker,
         generateKey: route.generateKey,
       });

@@ -3,7 +3,7 @@ import type { AuditEventView } from '../../audit/audit-trail';
 import type { Caller } from '../../auth/roles';
 import { Page, parsePageLimit } from '../pagination/cursor';
 import type { WritePreconditions } from './etag';
-import type { ExtendedRecordsService, ImportReport } from './extended-records.service';
+import type { ExtendedRecordsService, ImportReport, SerializedRecord } from './extended-records.service';
 import type { JsonObject } from './merge-patch';
 import type { RecordView } from './record-kind';
 
@@ -31,6 +31,11 @@ export class KeyedRecordsService<K extends string> {
 
   async get(id: string, caller: Caller): Promise<KeyedView<K>> {
     return this.toView(await this.records.get(id, caller));
+  }
+
+  /** The record as its JSON answer (the same document get() answers), for the local-only read. */
+  getSerialized(id: string, caller: Caller): Promise<SerializedRecord> {
+    return this.records.getSerialized(id, caller, this.idName);
   }
 
   /** The record, or null when none is stored (combined reads still answer upstream data). */

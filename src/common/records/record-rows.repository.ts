@@ -4,7 +4,7 @@ import type { JsonObject } from './merge-patch';
 import type { RecordKindSpec, StoredRecord } from './record-kind';
 import { SqlDialect, SqlExecutor, SqlParameter } from './sql-dialect';
 
-interface RecordRow {
+export interface RecordRow {
   id: string;
   fields: string;
   version: number;
@@ -37,13 +37,19 @@ export class RecordRowsRepository {
 
   /** The hot read: one lean keyed query, no entity hydration; the SQL string is reused so the prepared statement is cached. */
   async findById(spec: RecordKindSpec, id: string): Promise<StoredRecord | null> {
+    const row = await this.findRowById(spec, id);
+    return row ? toStoredRecord(row) : null;
+  }
+
+  /** The row as stored, its fields still JSON text (for answers that can send the stored document as it is). */
+  async findRowById(spec: RecordKindSpec, id: string): Promise<RecordRow | null> {
     let sql = this.selectSql.get(spec.table);
     if (!sql) {
       sql = `SELECT ${this.columns(spec)} FROM ${spec.table} WHERE ${spec.idColumn} = ?`;
       this.selectSql.set(spec.table, sql);
     }
     const rows = await this.dialect.read<RecordRow>(sql, [id]);
-    return rows.length === 0 ? null : toStoredRecord(rows[0]!);
+    return rows[0] ?? null;
   }
 
   /** Several records by id, without locking (combined reads). */
