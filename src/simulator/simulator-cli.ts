@@ -19,7 +19,7 @@ Simulates an Opigno Enterprise instance (POST /oauth/token, POST /graphql, /__ad
   --learning-paths <n>      learning paths to generate with --users (default 20)
   --progress-per-user <n>   progress records per generated user (default 3)
   --random-seed <n>         PRNG seed of the generator (default 42)
-  --latency <ms>            delay added to every answer
+  --latency <ms>            answer token and GraphQL requests this long after they arrive
   --error-rate <0..1>       share of /graphql requests answered 500
   --timeout-rate <0..1>     share of /graphql requests that never answer
   --malformed-rate <0..1>   share of /graphql requests answered with a broken body

@@ -306,10 +306,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     return reply.code(status).send({ errors: [{ message }] });
   });
 
+  // Latency is the time from a request's arrival to its answer, as a client sees it: the answer is
+  // held until latencyMs after arrival, so the simulator's own work does not add to it.
+  const delayedRoutes = new Set(['/oauth/token', '/graphql']);
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (delayedRoutes.has(request.routeOptions.url ?? '')) await sleeper.sleep(faults.latencyMs - reply.elapsedTime, reply.raw);
+    return payload;
+  });
+
   // ---- OAuth 2.0 client credentials ----
   app.post('/oauth/token', async (request, reply) => {
     stats.tokenRequests++;
-    await sleeper.sleep(faults.latencyMs);
     const body = isObject(request.body) ? request.body : {};
     let clientId = typeof body.client_id === 'string' ? body.client_id : undefined;
     let clientSecret = typeof body.client_secret === 'string' ? body.client_secret : undefined;
@@ -343,65 +350,62 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     stats.graphqlRequests++;
     stats.inFlightGraphql++;
     stats.maxConcurrentGraphql = Math.max(stats.maxConcurrentGraphql, stats.inFlightGraphql);
-    try {
-      const body = isObject(request.body) ? request.body : {};
-      const query = typeof body.query === 'string' && body.query.length > 0 ? body.query : undefined;
-      const operationName = typeof body.operationName === 'string' && body.operationName.length > 0 ? body.operationName : undefined;
-      const clientUuid = headerValue(request, CLIENT_UUID_HEADER);
-      const prepared = query === undefined ? undefined : graphql.prepare(query, operationName);
+    // In flight until the answer is out (after the latency wait) or the connection is gone.
+    reply.raw.once('close', () => stats.inFlightGraphql--);
+    const body = isObject(request.body) ? request.body : {};
+    const query = typeof body.query === 'string' && body.query.length > 0 ? body.query : undefined;
+    const operationName = typeof body.operationName === 'string' && body.operationName.length > 0 ? body.operationName : undefined;
+    const clientUuid = headerValue(request, CLIENT_UUID_HEADER);
+    const prepared = query === undefined ? undefined : graphql.prepare(query, operationName);
 
-      if (prepared) {
-        if (prepared.operationName) count(stats.byOperationName, prepared.operationName);
-        for (const field of prepared.rootFields) {
-          count(stats.byOperation, field);
-          if (clientUuid !== undefined) count((stats.byOperationAndUser[field] ??= {}), clientUuid);
-        }
+    if (prepared) {
+      if (prepared.operationName) count(stats.byOperationName, prepared.operationName);
+      for (const field of prepared.rootFields) {
+        count(stats.byOperation, field);
+        if (clientUuid !== undefined) count((stats.byOperationAndUser[field] ??= {}), clientUuid);
       }
-
-      // Faults act like a flaky network or proxy in front of Opigno: before authentication.
-      await sleeper.sleep(faults.latencyMs);
-      if (faults.errorRate > 0 && Math.random() < faults.errorRate) {
-        return reply.code(500).send({ errors: [{ message: 'Internal Server Error' }] });
-      }
-      if (faults.timeoutRate > 0 && Math.random() < faults.timeoutRate) {
-        if (!closing) await sleeper.sleep(HANG_MS, reply.raw);
-        if (closing || reply.raw.destroyed || request.raw.socket.destroyed) {
-          reply.hijack();
-          reply.raw.destroy();
-          return reply;
-        }
-        return reply.code(504).send({ errors: [{ message: 'Gateway Timeout' }] });
-      }
-      if (faults.malformedRate > 0 && Math.random() < faults.malformedRate) {
-        return reply.code(200).type('application/json').send('{"data":{"getUserContext":{"errors":[],"response":{"id":"1","uu');
-      }
-
-      if (!isAuthorized(request)) {
-        return reply
-          .code(401)
-          .header('WWW-Authenticate', 'Bearer')
-          .send({ errors: [{ message: 'Unauthorized' }] });
-      }
-      if (clientUuid === undefined) {
-        return reply.code(400).send({ errors: [{ message: 'Opigno-Client-UUID header is required' }] });
-      }
-      if (!prepared) return reply.code(400).send({ errors: [{ message: 'Must provide query string.' }] });
-      let variables = body.variables;
-      if (typeof variables === 'string') {
-        try {
-          variables = JSON.parse(variables) as unknown;
-        } catch {
-          throw new BadRequestError('Variables are invalid JSON.');
-        }
-      }
-      if (variables !== undefined && variables !== null && !isObject(variables)) throw new BadRequestError('Variables must be an object.');
-      // Like graphql-over-http with application/json: syntax and validation errors answer 200.
-      if (!prepared.ok) return reply.code(200).send({ errors: prepared.errors });
-      const result = await graphql.execute(prepared, { variables: variables ?? null, operationName, clientUuid });
-      return reply.code(200).send(result);
-    } finally {
-      stats.inFlightGraphql--;
     }
+
+    // Faults act like a flaky network or proxy in front of Opigno: before authentication.
+    if (faults.errorRate > 0 && Math.random() < faults.errorRate) {
+      return reply.code(500).send({ errors: [{ message: 'Internal Server Error' }] });
+    }
+    if (faults.timeoutRate > 0 && Math.random() < faults.timeoutRate) {
+      if (!closing) await sleeper.sleep(HANG_MS, reply.raw);
+      if (closing || reply.raw.destroyed || request.raw.socket.destroyed) {
+        reply.hijack();
+        reply.raw.destroy();
+        return reply;
+      }
+      return reply.code(504).send({ errors: [{ message: 'Gateway Timeout' }] });
+    }
+    if (faults.malformedRate > 0 && Math.random() < faults.malformedRate) {
+      return reply.code(200).type('application/json').send('{"data":{"getUserContext":{"errors":[],"response":{"id":"1","uu');
+    }
+
+    if (!isAuthorized(request)) {
+      return reply
+        .code(401)
+        .header('WWW-Authenticate', 'Bearer')
+        .send({ errors: [{ message: 'Unauthorized' }] });
+    }
+    if (clientUuid === undefined) {
+      return reply.code(400).send({ errors: [{ message: 'Opigno-Client-UUID header is required' }] });
+    }
+    if (!prepared) return reply.code(400).send({ errors: [{ message: 'Must provide query string.' }] });
+    let variables = body.variables;
+    if (typeof variables === 'string') {
+      try {
+        variables = JSON.parse(variables) as unknown;
+      } catch {
+        throw new BadRequestError('Variables are invalid JSON.');
+      }
+    }
+    if (variables !== undefined && variables !== null && !isObject(variables)) throw new BadRequestError('Variables must be an object.');
+    // Like graphql-over-http with application/json: syntax and validation errors answer 200.
+    if (!prepared.ok) return reply.code(200).send({ errors: prepared.errors });
+    const result = await graphql.execute(prepared, { variables: variables ?? null, operationName, clientUuid });
+    return reply.code(200).send(result);
   });
 
   // ---- admin (unauthenticated; for the CLI, tests and manual testing) ----
