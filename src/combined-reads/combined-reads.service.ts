@@ -142,13 +142,14 @@ export class CombinedReadsService {
   async readProfile(uuid: string, caller: Caller, include: ProfilePart[], options: ReadOptions): Promise<CombinedProfile> {
     assertUserUuid(uuid);
     const wants = new Set(include);
-    const local = this.profiles.find(uuid, caller);
-    const context = wants.has('context')
-      ? settle(this.cached(`context:${uuid}`, () => this.opigno.getUserContext(uuid), options))
-      : undefined;
+    // Upstream calls first, so the local reads overlap their round trips; progress (the larger answer) first of those.
     const progress = wants.has('trainings')
       ? settle(this.cached(`trainings:${uuid}`, () => this.opigno.getAllUserTrainingProgress(uuid), options))
       : undefined;
+    const context = wants.has('context')
+      ? settle(this.cached(`context:${uuid}`, () => this.opigno.getUserContext(uuid), options))
+      : undefined;
+    const local = this.profiles.find(uuid, caller);
     const localRecords = wants.has('trainings') ? this.records.allForUser(uuid, caller) : Promise.resolve([]);
     // The extended trainings of the paths the user already has locally are read while the upstream answers.
     const knownTrainings = wants.has('trainings')

@@ -307,10 +307,19 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   });
 
   // Latency is the time from a request's arrival to its answer, as a client sees it: the answer is
-  // held until latencyMs after arrival, so the simulator's own work does not add to it.
+  // held until latencyMs after arrival, so the simulator's own work does not add to it. Node's
+  // timers round a fractional delay up to the next millisecond, so the remainder is rounded down.
   const delayedRoutes = new Set(['/oauth/token', '/graphql']);
+  const arrivals = new WeakMap<object, number>();
+  app.addHook('onRequest', (request, _reply, done) => {
+    arrivals.set(request, performance.now());
+    done();
+  });
   app.addHook('onSend', async (request, reply, payload) => {
-    if (delayedRoutes.has(request.routeOptions.url ?? '')) await sleeper.sleep(faults.latencyMs - reply.elapsedTime, reply.raw);
+    const arrivedAt = arrivals.get(request);
+    if (arrivedAt !== undefined && delayedRoutes.has(request.routeOptions.url ?? '')) {
+      await sleeper.sleep(Math.floor(faults.latencyMs - (performance.now() - arrivedAt)), reply.raw);
+    }
     return payload;
   });
 

@@ -56,7 +56,7 @@ export class RecordRowsRepository {
   async findByIds(spec: RecordKindSpec, ids: string[]): Promise<StoredRecord[]> {
     if (ids.length === 0) return [];
     const sql = `SELECT ${this.columns(spec)} FROM ${spec.table} WHERE ${spec.idColumn} IN (${SqlDialect.list(ids.length)})`;
-    return (await this.dialect.query<RecordRow>(this.dialect.dataSource, sql, ids)).map(toStoredRecord);
+    return (await this.dialect.read<RecordRow>(sql, ids)).map(toStoredRecord);
   }
 
   /** Reads rows for a read-modify-write, locking them on PostgreSQL until the transaction ends. */
