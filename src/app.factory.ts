@@ -15,6 +15,8 @@ import { ApiKeysService } from './auth/api-keys.service';
 import { authenticateUnmatched } from './auth/api-key.guard';
 import { MetricsService } from './metrics/metrics.service';
 import { setupOpenApi } from './openapi';
+import { captureRawBody } from './sync/webhooks/raw-body';
+import { OPIGNO_WEBHOOK_ROUTE } from './sync/webhooks/webhooks.controller';
 import { serveDirectRoutes } from './common/http/direct-routes';
 import { COMBINED_READ_DIRECT_ROUTES } from './combined-reads/combined-reads.direct-routes';
 
@@ -67,7 +69,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
       return;
     }
     // Unknown /v1 paths answer 401 to anonymous callers, so the API's shape is not probeable without a key.
-    if (request.routeOptions.url === undefined && request.url.startsWith('/v1')) {
+    if (request.is404 && request.url.startsWith('/v1')) {
       authenticateUnmatched(apiKeys, request.headers.authorization).then(() => done(), done);
       return;
     }
@@ -87,6 +89,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   );
 
   serveDirectRoutes(app, COMBINED_READ_DIRECT_ROUTES);
+  captureRawBody(fastify, [OPIGNO_WEBHOOK_ROUTE]);
   setupOpenApi(app);
   return app;
 }

@@ -36,6 +36,12 @@ describe('starting the service as a process', () => {
     expect(app.output()).not.toMatch(/at .*\.js:\d+/);
   }, 30_000);
 
+  it('stops at boot when OPIGNO_PROXY_URL is not an http(s) URL', async () => {
+    const app = startProcess({ OPIGNO_PROXY_URL: 'socks5://127.0.0.1:1080', SIMULATOR_ENABLED: 'false' }, workdir);
+    expect(await app.exited).toBe(1);
+    expect(app.output()).toContain('OPIGNO_PROXY_URL must be an http(s) URL');
+  }, 30_000);
+
   it('does not print a secret variable when it is invalid', async () => {
     const app = startProcess({ ADMIN_API_KEY: 'short-secret', SIMULATOR_ENABLED: 'false' }, workdir);
     expect(await app.exited).toBe(1);

@@ -50,6 +50,8 @@ export const opignoConfig = registerAs('opigno', () => {
   const env = loadEnvironment();
   return {
     baseUrl: env.OPIGNO_BASE_URL,
+    /** Forward proxy for upstream calls; none when absent (HTTP_PROXY and friends are not read). */
+    proxyUrl: env.OPIGNO_PROXY_URL,
     clientKey: env.OPIGNO_CLIENT_KEY,
     clientSecret: env.OPIGNO_CLIENT_SECRET,
     graphqlPath: env.OPIGNO_GRAPHQL_PATH,

@@ -108,6 +108,14 @@ export class Environment {
 
   @IsOptional()
   @Transform(emptyToUndefined)
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'OPIGNO_PROXY_URL must be an http(s) URL' },
+  )
+  OPIGNO_PROXY_URL?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
   @IsString()
   @MaxLength(512)
   OPIGNO_CLIENT_KEY?: string;

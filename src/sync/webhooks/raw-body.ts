@@ -1,31 +1,27 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 
 export type RequestWithRawBody = FastifyRequest & { rawBody?: Buffer };
 
 /**
  * Keeps the exact request bytes of the given routes on `request.rawBody` (signatures are over the
- * raw body) and hands Fastify's JSON parser an identical stream. Route-scoped, so the rest of the
- * app keeps the default parsing.
+ * raw body) and hands Fastify's JSON parser an identical stream. Attached to those routes only, as
+ * they are registered, so no other request pays for a hook: call it before the app initializes.
  */
 export function captureRawBody(fastify: FastifyInstance, routeUrls: readonly string[]): void {
-  // A callback hook, not an async one: every other request passes straight through without a promise.
-  fastify.addHook('preParsing', (request: RequestWithRawBody, _reply, payload, done) => {
-    if (!routeUrls.includes(request.routeOptions.url ?? '')) {
-      done(null, payload);
-      return;
-    }
-    readAll(payload).then((raw) => {
-      request.rawBody = raw;
-      const replay = Readable.from([raw]) as Readable & { receivedEncodedLength?: number };
-      replay.receivedEncodedLength = raw.length;
-      done(null, replay);
-    }, done);
+  fastify.addHook('onRoute', (route: RouteOptions) => {
+    if (!routeUrls.includes(route.url)) return;
+    const existing = route.preParsing ? [route.preParsing].flat() : [];
+    route.preParsing = [...existing, keepRawBody];
   });
 }
 
-async function readAll(payload: AsyncIterable<unknown>): Promise<Buffer> {
+async function keepRawBody(request: RequestWithRawBody, _reply: FastifyReply, payload: AsyncIterable<unknown>): Promise<Readable> {
   const chunks: Buffer[] = [];
   for await (const chunk of payload) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks);
+  const raw = Buffer.concat(chunks);
+  request.rawBody = raw;
+  const replay = Readable.from([raw]) as Readable & { receivedEncodedLength?: number };
+  replay.receivedEncodedLength = raw.length;
+  return replay;
 }
