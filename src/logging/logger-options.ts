@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { ServerConfig } from '../config/configuration';
@@ -28,13 +27,11 @@ export function buildLoggerOptions(config: ServerConfig, stream?: DestinationStr
   const options = {
     level: config.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
-    genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id: string }).id,
-    customLogLevel: (_req: IncomingMessage, res: { statusCode: number }, err?: Error) =>
-      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     serializers: {
       req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   };
-  return { pinoHttp: stream ? [options, stream] : options, renameContext: 'context' } as Params;
+  // No HTTP middleware: requests are logged by Fastify hooks (see logRequests); pinoHttp only builds the root logger.
+  return { pinoHttp: stream ? [options, stream] : options, renameContext: 'context', forRoutes: [] } as Params;
 }
