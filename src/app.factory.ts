@@ -3,7 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Logger, PinoLogger } from 'nestjs-pino';
+import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { API_SECURITY_HEADER_OPTIONS, computeSecurityHeaders, DOCS_SECURITY_HEADER_OPTIONS } from './common/http/security-headers';
 import { parseQueryString, registerJsonParsers } from './common/http/json-body';
@@ -59,7 +59,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
 
   const metrics = app.get(MetricsService);
   const apiKeys = app.get(ApiKeysService);
-  logRequests(fastify, await app.resolve(PinoLogger));
+  logRequests(fastify);
   const apiSecurityHeaders = computeSecurityHeaders(API_SECURITY_HEADER_OPTIONS);
   const docsSecurityHeaders = computeSecurityHeaders(DOCS_SECURITY_HEADER_OPTIONS);
   // Callback hooks rather than async ones: no promise per request on the hot path.

@@ -23,6 +23,10 @@ describe('starting the service as a process', () => {
     try {
       await waitForHttp(`http://127.0.0.1:${port}/health/ready`);
       expect(existsSync(join(workdir, 'data', 'companion.sqlite'))).toBe(true);
+      // The completion line is written after the answer; give the pipe a moment.
+      const completed = /"url":"\/health\/ready"},"res":\{"statusCode":200\},"responseTime":\d+,"msg":"request completed"/;
+      for (let i = 0; i < 40 && !completed.test(app.output()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(app.output()).toMatch(completed);
     } finally {
       app.child.kill('SIGTERM');
       expect(await app.exited).toBe(0);
