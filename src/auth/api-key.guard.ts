@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ForbiddenError, UnauthorizedError } from '../common/errors/domain-error';
+import { RouteMemo } from '../common/http/route-memo';
 import { ApiKeysService } from './api-keys.service';
 import { PUBLIC_KEY, RequestWithCaller, ROLES_KEY } from './auth.decorators';
 import type { Caller, Role } from './roles';
@@ -35,8 +36,7 @@ interface RouteAccess {
 /** Every route needs `Authorization: Bearer <api key>` unless marked @Public(). */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  /** A route's access rules never change after boot: read from its decorators once per controller and handler. */
-  private readonly access = new WeakMap<object, WeakMap<object, RouteAccess>>();
+  private readonly access = new RouteMemo<RouteAccess>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -64,19 +64,9 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   private accessOf(context: ExecutionContext): RouteAccess {
-    const handler = context.getHandler();
-    const controller = context.getClass();
-    let byHandler = this.access.get(controller);
-    if (!byHandler) this.access.set(controller, (byHandler = new WeakMap()));
-    let access = byHandler.get(handler);
-    if (!access) {
-      const targets = [handler, controller];
-      access = {
-        isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true,
-        allowed: this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? DEFAULT_ROLES,
-      };
-      byHandler.set(handler, access);
-    }
-    return access;
+    return this.access.get(context, (targets) => ({
+      isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true,
+      allowed: this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? DEFAULT_ROLES,
+    }));
   }
 }

@@ -11,6 +11,7 @@ import {
 } from '@nestjs/throttler/dist/throttler.constants';
 import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
 import { DomainError } from '../errors/domain-error';
+import { RouteMemo } from './route-memo';
 
 export class RateLimitedError extends DomainError {
   readonly kind = 'rate_limited';
@@ -43,7 +44,7 @@ const resolve = async (value: Exclude<Resolvable, number>, context: ExecutionCon
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
-  private readonly routes = new WeakMap<object, WeakMap<object, RouteThrottle[]>>();
+  private readonly routes = new RouteMemo<RouteThrottle[]>();
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     for (const route of this.throttlesOf(context)) {
@@ -75,16 +76,10 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   private throttlesOf(context: ExecutionContext): RouteThrottle[] {
-    const handler = context.getHandler();
-    const controller = context.getClass();
-    let byHandler = this.routes.get(controller);
-    if (!byHandler) this.routes.set(controller, (byHandler = new WeakMap()));
-    let throttles = byHandler.get(handler);
-    if (!throttles) {
-      const targets = [handler, controller];
+    return this.routes.get(context, (targets) => {
       const override = <T>(key: string, name: string): T | undefined =>
         this.reflector.getAllAndOverride<T | undefined>(key + name, targets);
-      throttles = this.throttlers
+      return this.throttlers
         .filter((throttler) => !override<boolean>(THROTTLER_SKIP, throttler.name!))
         .map((throttler) => {
           const name = throttler.name!;
@@ -97,8 +92,6 @@ export class RateLimitGuard extends ThrottlerGuard {
             generateKey: override(THROTTLER_KEY_GENERATOR, name) ?? throttler.generateKey ?? this.commonOptions.generateKey!,
           };
         });
-      byHandler.set(handler, throttles);
-    }
-    return throttles;
+    });
   }
 }
