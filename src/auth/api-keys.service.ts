@@ -87,8 +87,7 @@ export class ApiKeysService {
 
   /** The caller of a key verified less than keyCacheMs ago, without touching the database. */
   recentlyVerified(presented: string): Caller | undefined {
-    const cached = this.verified.get(sha256(presented));
-    return cached && cached.until > Date.now() ? cached.caller : undefined;
+    return this.verifiedCaller(sha256(presented), Date.now());
   }
 
   /** Resolves a presented key to its caller, or null when it is unknown or revoked. */
@@ -96,8 +95,8 @@ export class ApiKeysService {
     const now = Date.now();
     // Verified keys are remembered for keyCacheMs under their hash, so a hot path pays one hash and one map lookup.
     const hash = sha256(presented);
-    const cached = this.verified.get(hash);
-    if (cached && cached.until > now) return cached.caller;
+    const cached = this.verifiedCaller(hash, now);
+    if (cached) return cached;
 
     const hashBuffer = Buffer.from(hash, 'hex');
     if (this.bootstrapHash && timingSafeEqual(hashBuffer, this.bootstrapHash)) {
@@ -110,6 +109,11 @@ export class ApiKeysService {
     }
     this.recordUse(key.id, now);
     return this.remember(hash, { keyId: key.id, role: key.role }, now);
+  }
+
+  private verifiedCaller(hash: string, now: number): Caller | undefined {
+    const cached = this.verified.get(hash);
+    return cached && cached.until > now ? cached.caller : undefined;
   }
 
   private remember(hash: string, caller: Caller, now: number): Caller {

@@ -12,7 +12,6 @@ export const DEFINITIONS_RECHECK_MS = 1000;
 export class KindDefinitions {
   private readonly byKey = new Map<string, StoredFieldDefinition>();
   private readonly readableByRole = new Map<string, FieldDefinition[]>();
-  private readonly showsEverythingByRole = new Map<string, boolean>();
 
   constructor(
     readonly revision: number,
@@ -49,12 +48,7 @@ export class KindDefinitions {
    * only with its values), so nothing would be filtered out.
    */
   showsEverythingTo(role: string): boolean {
-    let shows = this.showsEverythingByRole.get(role);
-    if (shows === undefined) {
-      shows = this.readableBy(role).length === this.all.length;
-      this.showsEverythingByRole.set(role, shows);
-    }
-    return shows;
+    return this.readableBy(role).length === this.all.length;
   }
 
   /** The values a role may see: active, readable fields only. */

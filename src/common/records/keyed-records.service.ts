@@ -35,7 +35,7 @@ export class KeyedRecordsService<K extends string> {
 
   /** The record as its JSON answer (the same document get() answers), for the local-only read. */
   getSerialized(id: string, caller: Caller): Promise<SerializedRecord> {
-    return this.records.getSerialized(id, caller, this.idName);
+    return this.records.getSerialized(id, caller);
   }
 
   /** The record, or null when none is stored (combined reads still answer upstream data). */
