@@ -102,9 +102,10 @@ describe('combined reads', () => {
     expect(batch.text).not.toContain('cost_paid');
   });
 
-  it('runs the upstream calls in parallel: latency is the slowest call, not the sum', async () => {
+  it('asks Opigno for both parts in one request: latency is one call, not the sum', async () => {
     await env.t.request('GET', `/v1/profiles/${KNOWN}?include=context`, { headers: { 'cache-control': 'no-cache' } }); // token warm
     env.sim.setFaults({ latencyMs: 100 });
+    env.sim.resetStats();
     const started = performance.now();
     const answer = await env.t.request('GET', `/v1/profiles/${KNOWN}?include=context,trainings`, {
       headers: { 'cache-control': 'no-cache' },
@@ -112,8 +113,42 @@ describe('combined reads', () => {
     const elapsed = performance.now() - started;
     expect(answer.status).toBe(200);
     expect(answer.body.meta.upstream).toEqual({ context: { status: 'ok' }, trainings: { status: 'ok', source: 'upstream' } });
+    expect(answer.body.trainings.map((tr: { lpId: string }) => tr.lpId).sort()).toEqual(['lp-1', 'lp-2']);
+    expect(env.sim.stats.graphqlRequests).toBe(1);
+    expect(env.sim.stats.byOperationName).toEqual({ GetUserContextWithTrainingProgress: 1 });
     expect(elapsed).toBeGreaterThanOrEqual(95);
     expect(elapsed).toBeLessThan(180);
+  });
+
+  it('keeps the parts of a joint read cached one by one: a part still fresh is not asked for again', async () => {
+    const uuid = 'combined-cached-apart';
+    env.sim.store.upsertUser({ uuid, displayName: 'Apart', isActive: true });
+    env.sim.store.setProgress(uuid, 'lp-1', { status: 'IN_PROGRESS', progress: 10 });
+    env.sim.resetStats();
+    expect((await env.t.request('GET', `/v1/profiles/${uuid}?include=context,trainings`)).status).toBe(200);
+    expect((await env.t.request('GET', `/v1/profiles/${uuid}?include=context`)).body.meta.upstream.context).toEqual({ status: 'ok' });
+    expect(env.sim.stats.graphqlRequests).toBe(1);
+    env.sim.resetStats();
+    // Only the trainings part is asked for fresh; the context part stays within its TTL.
+    const answer = await env.t.request('GET', `/v1/profiles/${uuid}?include=trainings`, { headers: { 'cache-control': 'no-cache' } });
+    expect(answer.body.trainings).toHaveLength(1);
+    expect(env.sim.stats.byOperation).toEqual({ getUserTrainingProgress: 1 });
+  });
+
+  it('reports each part of a joint read on its own when one part fails upstream', async () => {
+    const uuid = 'combined-context-missing';
+    env.sim.store.setProgress(uuid, 'lp-2', { status: 'IN_PROGRESS', progress: 40 });
+    expect((await env.t.request('PUT', `/v1/profiles/${uuid}`, { body: { fields: { team: 'green' } } })).status).toBe(201);
+    env.sim.resetStats();
+    const answer = await env.t.request('GET', `/v1/profiles/${uuid}?include=context,trainings`);
+    expect(answer.status).toBe(200);
+    expect(env.sim.stats.graphqlRequests).toBe(1);
+    expect(answer.body.context).toBeNull();
+    expect(answer.body.meta.upstream).toEqual({
+      context: { status: 'not_found', code: 'upstream_user_not_found' },
+      trainings: { status: 'ok', source: 'upstream' },
+    });
+    expect(answer.body.trainings).toMatchObject([{ lpId: 'lp-2', progress: 40 }]);
   });
 
   it('coalesces 50 concurrent combined reads of one user into one upstream call per part', async () => {

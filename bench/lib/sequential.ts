@@ -14,6 +14,28 @@ export interface SequentialResult {
   minMs: number;
   samples: number;
   non2xx: number;
+  /** every request's time, in the order sent */
+  durationsMs: number[];
+}
+
+/** The figures of several runs taken together. */
+export function pooled(results: SequentialResult[]): SequentialResult {
+  const durationsMs = results.flatMap((r) => r.durationsMs);
+  return summarize(
+    durationsMs,
+    results.reduce((sum, r) => sum + r.non2xx, 0),
+  );
+}
+
+function summarize(durationsMs: number[], non2xx: number): SequentialResult {
+  return {
+    p50Ms: quantile(durationsMs, 0.5),
+    p90Ms: quantile(durationsMs, 0.9),
+    minMs: Math.min(...durationsMs),
+    samples: durationsMs.length,
+    non2xx,
+    durationsMs,
+  };
 }
 
 /**
@@ -44,5 +66,5 @@ export async function sequentialLatency(baseUrl: string, count: number, next: (i
   } finally {
     agent.destroy();
   }
-  return { p50Ms: quantile(samples, 0.5), p90Ms: quantile(samples, 0.9), minMs: Math.min(...samples), samples: samples.length, non2xx };
+  return summarize(samples, non2xx);
 }

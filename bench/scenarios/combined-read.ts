@@ -3,12 +3,17 @@ import { runLoad } from '../lib/load';
 import { ADMIN_KEY, call, SIM_KEY, SIM_SECRET, startApp, startSimulatorProcess, upstreamEnv } from '../lib/processes';
 import { report } from '../lib/report';
 import { defineProfileFields, importProfiles } from '../lib/seed';
-import { sequentialLatency, SequentialResult } from '../lib/sequential';
+import { pooled, SequentialRequest, sequentialLatency, SequentialResult } from '../lib/sequential';
 
 const USERS = 1_000;
 const LATENCY_MS = 20;
 const PARTS = 2;
-const SEQUENTIAL_REQUESTS = 300;
+/** Requests of each kind before measuring (JIT warm-up of app, simulator and client). */
+const WARM_UP_REQUESTS = 200;
+/** Measured in alternating blocks (direct, then app) so that drift of the machine touches both alike. */
+const BLOCKS = 3;
+const APP_REQUESTS_PER_BLOCK = 150;
+const DIRECT_REQUESTS_PER_BLOCK = 100;
 
 /** Scenario 2: a combined read (context + trainings) with the simulator answering every call after 20 ms. */
 export async function combinedRead(ctx: BenchContext): Promise<void> {
@@ -20,9 +25,26 @@ export async function combinedRead(ctx: BenchContext): Promise<void> {
     await importProfiles(app.url, USERS);
     // The first call fetches the token; everything after must reuse it.
     await call(app.url, 'GET', '/v1/profiles/user-1?include=context,trainings', undefined, { 'cache-control': 'no-cache' });
-    const upstream = await directUpstreamLatency(sim.url);
-    await call(sim.url, 'POST', '/__admin/stats/reset');
     const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'cache-control': 'no-cache' };
+    const combinedRequest = (): SequentialRequest => ({
+      method: 'GET',
+      path: `/v1/profiles/user-${1 + Math.floor(Math.random() * USERS)}?include=context,trainings`,
+      headers,
+    });
+    const directRequest = await directUpstreamRequest(sim.url);
+    await sequentialLatency(app.url, WARM_UP_REQUESTS, combinedRequest);
+    await sequentialLatency(sim.url, WARM_UP_REQUESTS, directRequest);
+    await call(sim.url, 'POST', '/__admin/stats/reset');
+    // The target is about composition (parts in parallel, not in sequence): one request at a time shows it without queueing.
+    const directRuns: SequentialResult[] = [];
+    const appRuns: SequentialResult[] = [];
+    for (let block = 0; block < BLOCKS; block++) {
+      directRuns.push(await sequentialLatency(sim.url, DIRECT_REQUESTS_PER_BLOCK, directRequest));
+      appRuns.push(await sequentialLatency(app.url, APP_REQUESTS_PER_BLOCK, combinedRequest));
+    }
+    const upstream = pooled(directRuns);
+    const load = pooled(appRuns);
+    const directCalls = upstream.samples;
     const requests = [
       {
         method: 'GET' as const,
@@ -32,15 +54,9 @@ export async function combinedRead(ctx: BenchContext): Promise<void> {
         }),
       },
     ];
-    // The target is about composition (parts in parallel, not in sequence): one request at a time shows it without queueing.
-    const load = await sequentialLatency(app.url, SEQUENTIAL_REQUESTS, () => ({
-      method: 'GET',
-      path: `/v1/profiles/user-${1 + Math.floor(Math.random() * USERS)}?include=context,trainings`,
-      headers,
-    }));
     const underLoad = await runLoad({ url: app.url, connections: 10, durationSeconds: 6, headers, requests });
     const stats = (await call(sim.url, 'GET', '/__admin/stats')).body as { tokenRequests: number; graphqlRequests: number };
-    const callsPerRequest = stats.graphqlRequests / Math.max(load.samples + underLoad.total, 1);
+    const callsPerRequest = (stats.graphqlRequests - directCalls) / Math.max(load.samples + underLoad.total, 1);
     report({
       scenario: '2 combined GET ?include=context,trainings, upstream 20 ms',
       figure: 'p50 latency, one request at a time',
@@ -55,6 +71,8 @@ export async function combinedRead(ctx: BenchContext): Promise<void> {
         p90Ms: load.p90Ms,
         non2xx: load.non2xx,
         directUpstreamMinMs: upstream.minMs,
+        samples: load.samples,
+        method: `${WARM_UP_REQUESTS} warm-up requests each, then ${BLOCKS} alternating blocks (direct ${DIRECT_REQUESTS_PER_BLOCK}, app ${APP_REQUESTS_PER_BLOCK})`,
       },
     });
     report({
@@ -90,8 +108,8 @@ export async function combinedRead(ctx: BenchContext): Promise<void> {
   }
 }
 
-/** One getUserContext call straight to the simulator (token first), with the client that measures the app. */
-async function directUpstreamLatency(simUrl: string): Promise<SequentialResult> {
+/** One getUserContext call straight to the simulator (token fetched first), to be sent with the client that measures the app. */
+async function directUpstreamRequest(simUrl: string): Promise<() => SequentialRequest> {
   const token = (await (
     await fetch(`${simUrl}/oauth/token`, {
       method: 'POST',
@@ -100,10 +118,10 @@ async function directUpstreamLatency(simUrl: string): Promise<SequentialResult> 
     })
   ).json()) as { access_token: string };
   const query = 'query ($uuid: String!) { getUserContext(uuid: $uuid) { errors response { id uuid displayName isActive scope } } }';
-  return sequentialLatency(simUrl, 100, () => ({
+  return () => ({
     method: 'POST',
     path: '/graphql',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token.access_token}`, 'opigno-client-uuid': 'user-1' },
     body: JSON.stringify({ query, variables: { uuid: 'user-1' } }),
-  }));
+  });
 }

@@ -142,13 +142,8 @@ export class CombinedReadsService {
   async readProfile(uuid: string, caller: Caller, include: ProfilePart[], options: ReadOptions): Promise<CombinedProfile> {
     assertUserUuid(uuid);
     const wants = new Set(include);
-    // Upstream calls first, so the local reads overlap their round trips; progress (the larger answer) first of those.
-    const progress = wants.has('trainings')
-      ? settle(this.cached(`trainings:${uuid}`, () => this.opigno.getAllUserTrainingProgress(uuid), options))
-      : undefined;
-    const context = wants.has('context')
-      ? settle(this.cached(`context:${uuid}`, () => this.opigno.getUserContext(uuid), options))
-      : undefined;
+    // Upstream calls first, so the local reads overlap their round trips.
+    const { context, progress } = this.startUpstreamParts(uuid, wants, options);
     const local = this.profiles.find(uuid, caller);
     const localRecords = wants.has('trainings') ? this.records.allForUser(uuid, caller) : Promise.resolve([]);
     // The extended trainings of the paths the user already has locally are read while the upstream answers.
@@ -238,6 +233,35 @@ export class CombinedReadsService {
           ),
       ),
     );
+  }
+
+  /**
+   * The included upstream parts, each through its own cache entry. When both must be loaded they are asked for in one
+   * request (OpignoClient.readUserContextWithTrainingProgress), and still settle, cache and go stale one by one.
+   */
+  private startUpstreamParts(
+    uuid: string,
+    wants: ReadonlySet<ProfilePart>,
+    options: ReadOptions,
+  ): { context?: Promise<Settled<UserContext>>; progress?: Promise<Settled<TrainingProgress[]>> } {
+    const contextKey = `context:${uuid}`;
+    const trainingsKey = `trainings:${uuid}`;
+    let loadContext = (): Promise<UserContext> => this.opigno.getUserContext(uuid);
+    let loadTrainings = (): Promise<TrainingProgress[]> => this.opigno.getAllUserTrainingProgress(uuid);
+    if (
+      wants.has('context') &&
+      wants.has('trainings') &&
+      this.cache.wouldLoad(contextKey, options) &&
+      this.cache.wouldLoad(trainingsKey, options)
+    ) {
+      const joint = this.opigno.readUserContextWithTrainingProgress(uuid);
+      loadContext = () => joint.context;
+      loadTrainings = () => joint.trainings;
+    }
+    return {
+      progress: wants.has('trainings') ? settle(this.cached(trainingsKey, loadTrainings, options)) : undefined,
+      context: wants.has('context') ? settle(this.cached(contextKey, loadContext, options)) : undefined,
+    };
   }
 
   private cached<T>(key: string, load: () => Promise<T>, options: ReadOptions): Promise<CachedAnswer<T>> {

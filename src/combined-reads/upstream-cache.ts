@@ -50,6 +50,13 @@ export class UpstreamCache {
     }
   }
 
+  /** Whether `get` with these options would call its loader (no usable fresh entry, no load of this key in flight). */
+  wouldLoad(key: string, options: { fresh?: boolean } = {}): boolean {
+    if (this.inFlight.has(key)) return false;
+    const entry = this.entries.get(key);
+    return !entry || options.fresh === true || this.now() - entry.at >= this.options.ttlMs;
+  }
+
   invalidate(key: string): void {
     this.entries.delete(key);
   }

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { documentFileName, DocumentsError, OpignoDocuments } from './opigno-documents';
+import { parse } from 'graphql';
+import { documentFileName, DocumentsError, JOINT_USER_READ, OpignoDocuments } from './opigno-documents';
 
 describe('OpignoDocuments', () => {
   let dir: string;
@@ -38,5 +39,40 @@ describe('OpignoDocuments', () => {
     writeFileSync(join(dir, 'get-user-context.graphql'), 'query A { x } query B { y }');
     expect(() => OpignoDocuments.load(dir)).toThrow('exactly one operation');
     expect(() => OpignoDocuments.load(join(dir, 'missing'))).toThrow('does not exist');
+  });
+
+  it('merges the context and progress documents into one query with both root fields and all their variables', () => {
+    const joint = OpignoDocuments.load().get(JOINT_USER_READ);
+    expect(joint).toMatchObject({ operationName: 'GetUserContextWithTrainingProgress', kind: 'query' });
+    const operation = parse(joint.text).definitions[0] as import('graphql').OperationDefinitionNode;
+    expect(operation.variableDefinitions!.map((v) => v.variable.name.value)).toEqual(['uuid', 'first', 'after']);
+    expect(operation.selectionSet.selections.map((s) => (s as import('graphql').FieldNode).name.value)).toEqual([
+      'getUserContext',
+      'getUserTrainingProgress',
+    ]);
+  });
+
+  it('builds the merged query from replaced documents, fragments included', () => {
+    writeFileSync(
+      join(dir, 'get-user-context.graphql'),
+      'query Mine($uuid: String!) { getUserContext(uuid: $uuid) { ...Payload } } fragment Payload on UserContextPayload { errors }',
+    );
+    const joint = OpignoDocuments.load(dir).get(JOINT_USER_READ);
+    expect(joint.text).toContain('fragment Payload on UserContextPayload');
+    expect(joint.file).toBe(`${join(dir, 'get-user-context.graphql')} + ${OpignoDocuments.load().get('getUserTrainingProgress').file}`);
+    expect(OpignoDocuments.load(dir).overridden()).toEqual([join(dir, 'get-user-context.graphql')]);
+  });
+
+  it('refuses replaced documents that cannot be merged: one variable of two types, or a root field selected twice', () => {
+    writeFileSync(
+      join(dir, 'get-user-context.graphql'),
+      'query A($uuid: String!, $first: String) { getUserContext(uuid: $uuid) { errors } }',
+    );
+    expect(() => OpignoDocuments.load(dir)).toThrow('$first is String in one and Int in the other');
+    writeFileSync(
+      join(dir, 'get-user-context.graphql'),
+      'query A($uuid: String!) { getUserContext(uuid: $uuid) { errors } getUserTrainingProgress { totalItems } }',
+    );
+    expect(() => OpignoDocuments.load(dir)).toThrow('both select getUserTrainingProgress');
   });
 });

@@ -1,4 +1,4 @@
-import { interpretGraphqlAnswer, TOKEN_REFUSED } from './opigno-graphql.client';
+import { interpretGraphqlAnswer, interpretPartialGraphqlAnswer, TOKEN_REFUSED } from './opigno-graphql.client';
 import {
   UpstreamAuthError,
   UpstreamMalformedError,
@@ -54,5 +54,43 @@ describe('interpretGraphqlAnswer', () => {
     expect(() => interpretGraphqlAnswer(answer(200, '{"data":{"getUserContext":{"err'), 'getUserContext')).toThrow(UpstreamMalformedError);
     expect(() => interpretGraphqlAnswer(answer(200, { data: 'x' }), 'getUserContext')).toThrow('without data');
     expect(() => interpretGraphqlAnswer(answer(200, { errors: 'x', data: {} }), 'getUserContext')).toThrow(UpstreamMalformedError);
+  });
+});
+
+describe('interpretPartialGraphqlAnswer', () => {
+  it('keeps the data of the root fields that succeeded and groups errors by the root field they name', () => {
+    const body = {
+      data: { getUserContext: null, getUserTrainingProgress: { totalItems: 0 } },
+      errors: [
+        { message: 'boom', path: ['getUserContext'] },
+        { message: 'again', path: ['getUserContext', 'response'] },
+      ],
+    };
+    const read = interpretPartialGraphqlAnswer(answer(200, body), 'getUserContextWithTrainingProgress');
+    expect(read).toEqual({ data: body.data, errorsByRootField: new Map([['getUserContext', ['boom', 'again']]]) });
+  });
+
+  it('answers data null when an error nulled it, and refuses an answer with neither data nor errors', () => {
+    const read = interpretPartialGraphqlAnswer(
+      answer(200, { data: null, errors: [{ message: 'boom', path: ['getUserContext'] }] }),
+      'getUserContextWithTrainingProgress',
+    );
+    expect(read).toMatchObject({ data: null });
+    expect(() => interpretPartialGraphqlAnswer(answer(200, { data: null }), 'getUserContextWithTrainingProgress')).toThrow('without data');
+  });
+
+  it('fails the whole answer on an error located at no root field, and asks for a new token on authentication errors', () => {
+    expect(() =>
+      interpretPartialGraphqlAnswer(answer(200, { errors: [{ message: 'Syntax Error' }] }), 'getUserContextWithTrainingProgress'),
+    ).toThrow(UpstreamRejectedError);
+    expect(
+      interpretPartialGraphqlAnswer(
+        answer(200, { data: null, errors: [{ message: 'Unauthorized', path: ['getUserContext'] }] }),
+        'getUserContextWithTrainingProgress',
+      ),
+    ).toBe(TOKEN_REFUSED);
+    expect(() => interpretPartialGraphqlAnswer(answer(503, 'busy'), 'getUserContextWithTrainingProgress')).toThrow(
+      UpstreamUnavailableError,
+    );
   });
 });

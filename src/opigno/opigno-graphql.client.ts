@@ -5,7 +5,7 @@ import { UpstreamHealthIndicator } from '../health/upstream-health.indicator';
 import { backoffDelayMs, sleep } from './backoff';
 import { OpignoCircuit } from './opigno-circuit';
 import { OpignoConnectionService, UpstreamSession } from './opigno-connection.service';
-import { OpignoDocument, OpignoDocuments, OpignoOperation } from './opigno-documents';
+import { JOINT_USER_READ, OpignoCall, OpignoDocument, OpignoDocuments, OpignoOperation } from './opigno-documents';
 import { OpignoHttp, UpstreamAnswer } from './opigno-http';
 import { OpignoMetrics } from './opigno.metrics';
 import {
@@ -55,8 +55,14 @@ function topLevelErrors(body: unknown): unknown[] {
   return isObject(body) && Array.isArray(body.errors) ? body.errors : [];
 }
 
-/** Reads one GraphQL-over-HTTP answer: its `data`, TOKEN_REFUSED, or a domain error. */
-export function interpretGraphqlAnswer(answer: UpstreamAnswer, operation: OpignoOperation): unknown {
+/** An answer whose root fields succeed or fail one by one: `data` (null when an error nulled all of it) and each failed root field's messages. */
+export interface PartialGraphqlAnswer {
+  data: Json | null;
+  errorsByRootField: ReadonlyMap<string, string[]>;
+}
+
+/** The HTTP status and body of one GraphQL-over-HTTP answer: the body object, TOKEN_REFUSED, or a domain error. */
+function readGraphqlBody(answer: UpstreamAnswer, operation: OpignoCall): Json | typeof TOKEN_REFUSED {
   const { status } = answer;
   if (status === 401) return TOKEN_REFUSED;
   if (status === 403) throw new UpstreamAuthError(`Opigno refused ${operation} (HTTP 403).`, { status });
@@ -76,16 +82,48 @@ export function interpretGraphqlAnswer(answer: UpstreamAnswer, operation: Opigno
   }
   if (status < 200 || status >= 300) throw new UpstreamMalformedError(`Opigno answered ${operation} with an unexpected HTTP ${status}.`);
   if (!isObject(body)) throw new UpstreamMalformedError(`Opigno answered ${operation} with a body that is not a JSON object.`);
-  if (body.errors !== undefined && body.errors !== null) {
-    if (!Array.isArray(body.errors))
-      throw new UpstreamMalformedError(`Opigno answered ${operation} with an "errors" member that is not a list.`);
-    if (body.errors.length > 0) {
-      if (body.errors.some(isAuthError)) return TOKEN_REFUSED;
-      throw new UpstreamRejectedError(operation, body.errors.map(messageOf));
-    }
+  if (body.errors !== undefined && body.errors !== null && !Array.isArray(body.errors))
+    throw new UpstreamMalformedError(`Opigno answered ${operation} with an "errors" member that is not a list.`);
+  return body;
+}
+
+/** Reads one GraphQL-over-HTTP answer: its `data`, TOKEN_REFUSED, or a domain error (any top-level error fails it). */
+export function interpretGraphqlAnswer(answer: UpstreamAnswer, operation: OpignoCall): unknown {
+  const body = readGraphqlBody(answer, operation);
+  if (body === TOKEN_REFUSED) return TOKEN_REFUSED;
+  const errors = topLevelErrors(body);
+  if (errors.length > 0) {
+    if (errors.some(isAuthError)) return TOKEN_REFUSED;
+    throw new UpstreamRejectedError(operation, errors.map(messageOf));
   }
   if (!isObject(body.data)) throw new UpstreamMalformedError(`Opigno answered ${operation} without data.`);
   return body.data;
+}
+
+function rootFieldOf(error: unknown): string | null {
+  const path = isObject(error) ? error.path : undefined;
+  return Array.isArray(path) && typeof path[0] === 'string' ? path[0] : null;
+}
+
+/**
+ * Reads an answer of a document with several root fields: errors located at a root field (GraphQL's `path`) fail only
+ * that field; an authentication error asks for a new token; an error located nowhere fails the whole answer.
+ */
+export function interpretPartialGraphqlAnswer(answer: UpstreamAnswer, operation: OpignoCall): PartialGraphqlAnswer | typeof TOKEN_REFUSED {
+  const body = readGraphqlBody(answer, operation);
+  if (body === TOKEN_REFUSED) return TOKEN_REFUSED;
+  const errors = topLevelErrors(body);
+  if (errors.some(isAuthError)) return TOKEN_REFUSED;
+  const unlocated = errors.filter((error) => rootFieldOf(error) === null);
+  if (unlocated.length > 0) throw new UpstreamRejectedError(operation, unlocated.map(messageOf));
+  const errorsByRootField = new Map<string, string[]>();
+  for (const error of errors) {
+    const field = rootFieldOf(error)!;
+    errorsByRootField.set(field, [...(errorsByRootField.get(field) ?? []), messageOf(error)]);
+  }
+  const data = isObject(body.data) ? body.data : null;
+  if (data === null && errors.length === 0) throw new UpstreamMalformedError(`Opigno answered ${operation} without data.`);
+  return { data, errorsByRootField };
 }
 
 function outcomeOf(error: unknown): string {
@@ -126,14 +164,34 @@ export class OpignoGraphqlClient implements OnModuleInit {
   }
 
   /** Runs one operation as the user `asUserUuid` and maps its `data` (mapping errors count as the call's outcome). */
-  async execute<T>(operation: OpignoOperation, variables: Json, asUserUuid: string, map: (data: unknown) => T): Promise<T> {
-    const document = this.documents.get(operation);
+  execute<T>(operation: OpignoOperation, variables: Json, asUserUuid: string, map: (data: unknown) => T): Promise<T> {
+    return this.run(this.documents.get(operation), variables, asUserUuid, interpretGraphqlAnswer, map);
+  }
+
+  /**
+   * Runs the joint user read (context and first progress page) as one request. Its root fields fail one by one, so `map`
+   * gets a PartialGraphqlAnswer; only failures of the whole request (transport, HTTP status, unlocated errors) throw.
+   */
+  executeJointUserRead<T>(variables: Json, asUserUuid: string, map: (answer: PartialGraphqlAnswer) => T): Promise<T> {
+    return this.run(this.documents.get(JOINT_USER_READ), variables, asUserUuid, interpretPartialGraphqlAnswer, map);
+  }
+
+  private async run<A, T>(
+    document: OpignoDocument,
+    variables: Json,
+    asUserUuid: string,
+    interpret: (answer: UpstreamAnswer, operation: OpignoCall) => A | typeof TOKEN_REFUSED,
+    map: (answer: A) => T,
+  ): Promise<T> {
+    const { operation } = document;
     const retryable = document.kind === 'query' || operation === 'setUserContext';
     try {
       const result = await this.withRetries(document, retryable ? this.config.retries : 0, () => {
         // Resolved per attempt: an admin may switch the connection while a call is backing off.
         const session = this.connection.session();
-        return this.circuit.run(() => this.inFlight.run(async () => map(await this.send(session, document, variables, asUserUuid))));
+        return this.circuit.run(() =>
+          this.inFlight.run(async () => map(await this.send(session, document, variables, asUserUuid, interpret))),
+        );
       });
       this.metrics.calls.inc({ operation, outcome: 'success' });
       return result;
@@ -161,32 +219,38 @@ export class OpignoGraphqlClient implements OnModuleInit {
     }
   }
 
-  private async send(session: UpstreamSession, document: OpignoDocument, variables: Json, asUserUuid: string): Promise<unknown> {
+  private async send<A>(
+    session: UpstreamSession,
+    document: OpignoDocument,
+    variables: Json,
+    asUserUuid: string,
+    interpret: (answer: UpstreamAnswer, operation: OpignoCall) => A | typeof TOKEN_REFUSED,
+  ): Promise<A> {
     const token = await session.tokens.get();
-    const first = await this.post(session, token, document, variables, asUserUuid);
+    const first = interpret(await this.post(session, token, document, variables, asUserUuid), document.operation);
     if (first !== TOKEN_REFUSED) return first;
 
     session.tokens.invalidate(token);
     const fresh = await session.tokens.get();
-    const second = await this.post(session, fresh, document, variables, asUserUuid);
+    const second = interpret(await this.post(session, fresh, document, variables, asUserUuid), document.operation);
     if (second !== TOKEN_REFUSED) return second;
     session.tokens.invalidate(fresh);
     throw new UpstreamAuthError(`Opigno refused a freshly issued token for ${document.operation}.`, { status: 401 });
   }
 
-  private async post(
+  private post(
     session: UpstreamSession,
     token: string,
     document: OpignoDocument,
     variables: Json,
     asUserUuid: string,
-  ): Promise<unknown> {
+  ): Promise<UpstreamAnswer> {
     const body = JSON.stringify({
       query: document.text,
       variables,
       ...(document.operationName ? { operationName: document.operationName } : {}),
     });
-    const answer = await this.http.post(
+    return this.http.post(
       session.graphqlUrl,
       body,
       {
@@ -197,6 +261,5 @@ export class OpignoGraphqlClient implements OnModuleInit {
       },
       document.operation,
     );
-    return interpretGraphqlAnswer(answer, document.operation);
   }
 }

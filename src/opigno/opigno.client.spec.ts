@@ -21,7 +21,11 @@ function clientAnswering(...answers: unknown[]): {
     calls.push({ operation, variables, asUserUuid });
     return map(answers.shift());
   };
-  const graphql = { execute } as unknown as OpignoGraphqlClient;
+  const executeJointUserRead = async (variables: Record<string, unknown>, asUserUuid: string, map: (answer: unknown) => unknown) => {
+    calls.push({ operation: 'joint', variables, asUserUuid });
+    return map(answers.shift());
+  };
+  const graphql = { execute, executeJointUserRead } as unknown as OpignoGraphqlClient;
   return { client: new OpignoClient(graphql, { serviceUuid: 'svc' } as OpignoConfig), calls };
 }
 
@@ -90,5 +94,51 @@ describe('OpignoClient', () => {
   it('stops with UpstreamMalformedError when a next page has no new cursor', async () => {
     const { client } = clientAnswering(progressPage(['1'], true, 'c1'), progressPage(['2'], true, 'c1'));
     await expect(client.getAllUserTrainingProgress('u-1')).rejects.toThrow('no new cursor');
+  });
+
+  describe('reading context and progress in one request', () => {
+    const joint = (data: Record<string, unknown> | null, errors: Array<[string, string[]]> = []) => ({
+      data,
+      errorsByRootField: new Map(errors),
+    });
+    const CONTEXT_DATA = { getUserContext: { errors: [], response: USER } };
+
+    it('answers both parts from one call and pages on with the progress document', async () => {
+      const { client, calls } = clientAnswering(
+        joint({ ...CONTEXT_DATA, ...progressPage(['1', '2'], true, 'c2') }),
+        progressPage(['3'], false, null),
+      );
+      const read = client.readUserContextWithTrainingProgress('u-1');
+      await expect(read.context).resolves.toEqual(USER);
+      await expect(read.trainings).resolves.toHaveLength(3);
+      expect(calls).toEqual([
+        { operation: 'joint', variables: { uuid: 'u-1', first: 100, after: null }, asUserUuid: 'u-1' },
+        { operation: 'getUserTrainingProgress', variables: { first: 100, after: 'c2' }, asUserUuid: 'u-1' },
+      ]);
+    });
+
+    it('fails only the part whose root field Opigno reports an error for', async () => {
+      const { client } = clientAnswering(
+        joint({ getUserContext: null, ...progressPage(['1'], false, null) }, [['getUserContext', ['boom']]]),
+      );
+      const read = client.readUserContextWithTrainingProgress('u-1');
+      await expect(read.context).rejects.toBeInstanceOf(UpstreamRejectedError);
+      await expect(read.trainings).resolves.toHaveLength(1);
+    });
+
+    it('keeps not found and malformed answers to their own part', async () => {
+      const { client } = clientAnswering(joint({ getUserContext: { errors: ['User context not found'], response: null } }));
+      const read = client.readUserContextWithTrainingProgress('u-1');
+      await expect(read.context).rejects.toBeInstanceOf(UpstreamNotFoundError);
+      await expect(read.trainings).rejects.toBeInstanceOf(UpstreamMalformedError);
+    });
+
+    it("fetches a part alone when another part's error wiped out the whole data", async () => {
+      const { client, calls } = clientAnswering(joint(null, [['getUserContext', ['boom']]]), progressPage(['1'], false, null));
+      const read = client.readUserContextWithTrainingProgress('u-1');
+      await expect(read.context).rejects.toBeInstanceOf(UpstreamRejectedError);
+      await expect(read.trainings).resolves.toHaveLength(1);
+      expect(calls.map((c) => c.operation)).toEqual(['joint', 'getUserTrainingProgress']);
+    });
   });
 });

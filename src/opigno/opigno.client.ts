@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ValidationFailedError } from '../common/errors/domain-error';
 import { opignoConfig, OpignoConfig } from '../config/configuration';
-import { OpignoGraphqlClient } from './opigno-graphql.client';
+import { OpignoGraphqlClient, PartialGraphqlAnswer } from './opigno-graphql.client';
 import { mapCatalogPage, mapLearningPath, mapTrainingProgressPage, mapUserContextPayload } from './opigno-mappers';
 import { UpstreamMalformedError, UpstreamNotFoundError, UpstreamRejectedError } from './opigno.errors';
 import {
@@ -35,6 +35,36 @@ function checkUserUuid(uuid: string, field = 'uuid'): void {
   }
 }
 
+/** getUserContext's answer: the context, or not found when Opigno says only that it does not know the user. */
+function userContextOf(data: unknown, uuid: string): UserContext {
+  const { violations, context } = mapUserContextPayload(data, 'getUserContext');
+  if (context && violations.length === 0) return context;
+  if (!context && violations.every((violation) => NOT_FOUND_VIOLATION.test(violation))) {
+    throw new UpstreamNotFoundError(`Opigno has no user context ${uuid}.`);
+  }
+  throw new UpstreamRejectedError('getUserContext', violations);
+}
+
+/** A root field's own outcome in an answer that may hold other fields' errors. */
+type PartOutcome<T> = { ok: true; value: T } | { ok: false; error: unknown } | { ok: 'lost' };
+
+function partOf<T>(answer: PartialGraphqlAnswer, rootField: string, map: (data: unknown) => T): PartOutcome<T> {
+  const errors = answer.errorsByRootField.get(rootField);
+  if (errors) return { ok: false, error: new UpstreamRejectedError(rootField, errors) };
+  // Another field's error nulled the whole `data` (a non-null root field failed): this part was never answered.
+  if (answer.data === null) return { ok: 'lost' };
+  try {
+    return { ok: true, value: map(answer.data) };
+  } catch (error: unknown) {
+    return { ok: false, error };
+  }
+}
+
+export interface UserContextWithTrainingProgress {
+  context: Promise<UserContext>;
+  trainings: Promise<TrainingProgress[]>;
+}
+
 function checkPage(page: PageRequest): void {
   if (!Number.isInteger(page.first) || page.first < 1) {
     throw new ValidationFailedError([{ field: 'first', code: 'invalid_page_size', message: 'first must be a positive integer' }]);
@@ -59,14 +89,32 @@ export class OpignoClient {
   /** @throws UpstreamNotFoundError when Opigno has no context with this uuid */
   getUserContext(uuid: string): Promise<UserContext> {
     checkUserUuid(uuid);
-    return this.graphql.execute('getUserContext', { uuid }, uuid, (data) => {
-      const { violations, context } = mapUserContextPayload(data, 'getUserContext');
-      if (context && violations.length === 0) return context;
-      if (!context && violations.every((violation) => NOT_FOUND_VIOLATION.test(violation))) {
-        throw new UpstreamNotFoundError(`Opigno has no user context ${uuid}.`);
-      }
-      throw new UpstreamRejectedError('getUserContext', violations);
-    });
+    return this.graphql.execute('getUserContext', { uuid }, uuid, (data) => userContextOf(data, uuid));
+  }
+
+  /**
+   * The user's context and all their training progress, asked for in one request (the joint document) with later
+   * progress pages fetched as usual. Each part settles on its own: an error Opigno locates at one root field fails that
+   * part only, and a part whose data another part's error wiped out is fetched by itself.
+   */
+  readUserContextWithTrainingProgress(uuid: string): UserContextWithTrainingProgress {
+    checkUserUuid(uuid);
+    const joint = this.graphql.executeJointUserRead({ uuid, first: PROGRESS_PAGE_SIZE, after: null }, uuid, (answer) => ({
+      context: partOf(answer, 'getUserContext', (data) => userContextOf(data, uuid)),
+      progress: partOf(answer, 'getUserTrainingProgress', mapTrainingProgressPage),
+    }));
+    return {
+      context: joint.then(({ context }) => {
+        if (context.ok === 'lost') return this.getUserContext(uuid);
+        if (!context.ok) throw context.error;
+        return context.value;
+      }),
+      trainings: joint.then(({ progress }) => {
+        if (progress.ok === 'lost') return this.getAllUserTrainingProgress(uuid);
+        if (!progress.ok) throw progress.error;
+        return this.remainingTrainingProgress(uuid, progress.value);
+      }),
+    };
   }
 
   /** Create-or-update. Omitted fields keep their stored value; omit `scope` for anonymous users. */
@@ -114,18 +162,25 @@ export class OpignoClient {
 
   /** Every progress record of the user, paging through the upstream. */
   async getAllUserTrainingProgress(uuid: string): Promise<TrainingProgress[]> {
-    const all: TrainingProgress[] = [];
+    return this.remainingTrainingProgress(uuid, await this.getUserTrainingProgressPage(uuid, { first: PROGRESS_PAGE_SIZE, after: null }));
+  }
+
+  /** The first page's records and those of every page after it. */
+  private async remainingTrainingProgress(uuid: string, firstPage: UpstreamPage<TrainingProgress>): Promise<TrainingProgress[]> {
+    const all: TrainingProgress[] = [...firstPage.items];
+    let page = firstPage;
     let after: string | null = null;
-    for (let pages = 0; pages < MAX_PROGRESS_PAGES; pages++) {
-      const page: UpstreamPage<TrainingProgress> = await this.getUserTrainingProgressPage(uuid, { first: PROGRESS_PAGE_SIZE, after });
-      all.push(...page.items);
-      if (!page.hasNextPage) return all;
+    for (let pages = 1; page.hasNextPage; pages++) {
       if (page.endCursor === null || page.endCursor === after) {
         throw new UpstreamMalformedError('Opigno answered getUserTrainingProgress with a next page but no new cursor.');
       }
+      if (pages >= MAX_PROGRESS_PAGES)
+        throw new UpstreamMalformedError(`Opigno answered getUserTrainingProgress with more than ${MAX_PROGRESS_PAGES} pages.`);
       after = page.endCursor;
+      page = await this.getUserTrainingProgressPage(uuid, { first: PROGRESS_PAGE_SIZE, after });
+      all.push(...page.items);
     }
-    throw new UpstreamMalformedError(`Opigno answered getUserTrainingProgress with more than ${MAX_PROGRESS_PAGES} pages.`);
+    return all;
   }
 
   /** The circuit state and where the connection comes from (also on /health/ready). */
