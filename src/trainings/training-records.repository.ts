@@ -117,9 +117,9 @@ export class TrainingRecordsRepository {
     return (await this.dialect.query<RawRow>(manager, sql, [uuid])).map(toRow);
   }
 
-  async allForUser(uuid: string, executor: SqlExecutor = this.dialect.dataSource): Promise<TrainingRecordRow[]> {
-    const sql = `SELECT ${COLUMNS} FROM training_records WHERE uuid = ? ORDER BY lp_id`;
-    return (await this.dialect.query<RawRow>(executor, sql, [uuid])).map(toRow);
+  /** Every record of a user (a hot read of combined profiles: the prepared-statement path). */
+  async allForUser(uuid: string): Promise<TrainingRecordRow[]> {
+    return (await this.dialect.read<RawRow>(`SELECT ${COLUMNS} FROM training_records WHERE uuid = ? ORDER BY lp_id`, [uuid])).map(toRow);
   }
 
   async insertFromUpstream(
