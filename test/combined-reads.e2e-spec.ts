@@ -135,6 +135,22 @@ describe('combined reads', () => {
     expect(env.sim.stats.byOperation).toEqual({ getUserTrainingProgress: 1 });
   });
 
+  it('shows the extended trainings as stored now, for paths Opigno named before and for paths it names for the first time', async () => {
+    const uuid = 'combined-new-path';
+    env.sim.store.upsertUser({ uuid, displayName: 'New path', isActive: true });
+    env.sim.store.setProgress(uuid, 'lp-1', { status: 'IN_PROGRESS', progress: 10 });
+    const fresh = { headers: { 'cache-control': 'no-cache' } };
+    expect((await env.t.request('GET', `/v1/profiles/${uuid}?include=trainings`, fresh)).status).toBe(200);
+    env.sim.store.addLearningPath({ id: 'lp-new', title: 'New' });
+    env.sim.store.setProgress(uuid, 'lp-new', { status: 'NOT_STARTED', progress: 0 });
+    expect((await env.t.request('PUT', '/v1/trainings/lp-new', { body: { fields: { cost_centre: 'CC-NEW' } } })).status).toBe(201);
+    expect((await env.t.request('PATCH', '/v1/trainings/lp-1', { body: { fields: { cost_centre: 'CC-1b' } } })).status).toBe(200);
+    const answer = await env.t.request('GET', `/v1/profiles/${uuid}?include=trainings`, fresh);
+    const byLpId = Object.fromEntries(answer.body.trainings.map((tr: { lpId: string; training: unknown }) => [tr.lpId, tr.training]));
+    expect(byLpId).toMatchObject({ 'lp-1': { fields: { cost_centre: 'CC-1b' } }, 'lp-new': { fields: { cost_centre: 'CC-NEW' } } });
+    expect((await env.t.request('PATCH', '/v1/trainings/lp-1', { body: { fields: { cost_centre: 'CC-1' } } })).status).toBe(200);
+  });
+
   it('reports each part of a joint read on its own when one part fails upstream', async () => {
     const uuid = 'combined-context-missing';
     env.sim.store.setProgress(uuid, 'lp-2', { status: 'IN_PROGRESS', progress: 40 });

@@ -146,14 +146,15 @@ export class CombinedReadsService {
     const { context, progress } = this.startUpstreamParts(uuid, wants, options);
     const local = this.profiles.find(uuid, caller);
     const localRecords = wants.has('trainings') ? this.records.allForUser(uuid, caller) : Promise.resolve([]);
-    // The extended trainings of the paths the user already has locally are read while the upstream answers.
+    // While the upstream answers, the extended trainings are read of the paths the user has locally and of those Opigno
+    // named the last time it was asked (kept even past the TTL): after the answer only new paths are left to read.
+    const lastKnownProgress = wants.has('trainings') ? (this.cache.peek<TrainingProgress[]>(`trainings:${uuid}`) ?? []) : [];
+    const lookedUp = new Set<string>();
     const knownTrainings = wants.has('trainings')
-      ? localRecords.then((records) =>
-          this.trainings.getMany(
-            records.map((r) => r.lpId),
-            caller,
-          ),
-        )
+      ? localRecords.then((records) => {
+          for (const { lpId } of [...records, ...lastKnownProgress]) lookedUp.add(lpId);
+          return this.trainings.getMany([...lookedUp], caller);
+        })
       : Promise.resolve([]);
 
     const [profile, contextResult, progressResult, records, prefetched] = await Promise.all([
@@ -183,7 +184,12 @@ export class CombinedReadsService {
       answer.meta.upstream.context = report(contextResult);
     }
     if (progressResult) {
-      answer.trainings = await this.mergeTrainings(progressResult.ok ? progressResult.answer.value : null, records, prefetched, caller);
+      answer.trainings = await this.mergeTrainings(
+        progressResult.ok ? progressResult.answer.value : null,
+        records,
+        { trainings: prefetched, lookedUp },
+        caller,
+      );
       answer.meta.upstream.trainings = { ...report(progressResult), source: progressResult.ok ? 'upstream' : 'local' };
     }
     return answer;
@@ -293,14 +299,14 @@ export class CombinedReadsService {
   private async mergeTrainings(
     upstream: TrainingProgress[] | null,
     records: TrainingRecordView[],
-    prefetched: TrainingView[],
+    prefetched: { trainings: TrainingView[]; lookedUp: ReadonlySet<string> },
     caller: Caller,
   ): Promise<CombinedTraining[]> {
     const recordsByLpId = new Map(records.map((r) => [r.lpId, r]));
     const lpIds = upstream ? upstream.map((p) => p.lpId) : records.map((r) => r.lpId);
-    const missing = lpIds.filter((lpId) => !recordsByLpId.has(lpId));
+    const missing = lpIds.filter((lpId) => !prefetched.lookedUp.has(lpId));
     const fetched = missing.length > 0 ? await this.trainings.getMany(missing, caller) : [];
-    const trainingsByLpId = new Map([...prefetched, ...fetched].map((t) => [t.lpId, t]));
+    const trainingsByLpId = new Map([...prefetched.trainings, ...fetched].map((t) => [t.lpId, t]));
     const enrolmentOf = (lpId: string): CombinedTraining['enrolment'] => {
       const record = recordsByLpId.get(lpId);
       return record ? { fields: record.fields, version: record.version, syncedAt: record.syncedAt } : null;

@@ -31,6 +31,28 @@ describe('UpstreamCache', () => {
     expect((await c.get('k', load, { fresh: true })).value).toBe('v3');
   });
 
+  it('tells whether a read would call the loader: not within the TTL, not while a load is in flight', async () => {
+    const c = cache();
+    expect(c.wouldLoad('k')).toBe(true);
+    let resolve!: (v: string) => void;
+    const pending = c.get('k', () => new Promise<string>((r) => (resolve = r)));
+    expect(c.wouldLoad('k')).toBe(false);
+    resolve('v1');
+    await pending;
+    expect(c.wouldLoad('k')).toBe(false);
+    expect(c.wouldLoad('k', { fresh: true })).toBe(true);
+    clock = 1000;
+    expect(c.wouldLoad('k')).toBe(true);
+  });
+
+  it('peeks at the last stored value however old, without loading', async () => {
+    const c = cache();
+    expect(c.peek('k')).toBeUndefined();
+    await c.get('k', async () => 'v1');
+    clock = 1_000_000;
+    expect(c.peek('k')).toBe('v1');
+  });
+
   it('coalesces concurrent loads of the same key into one call', async () => {
     const c = cache();
     let resolve!: (v: string) => void;

@@ -57,6 +57,11 @@ export class UpstreamCache {
     return !entry || options.fresh === true || this.now() - entry.at >= this.options.ttlMs;
   }
 
+  /** The value last stored under `key`, however old (a hint, never an answer). */
+  peek<T>(key: string): T | undefined {
+    return this.entries.get(key)?.value as T | undefined;
+  }
+
   invalidate(key: string): void {
     this.entries.delete(key);
   }
