@@ -53,7 +53,13 @@ export class CombinedReadsController {
 
   @Get('profiles/:uuid')
   @ApiTags('profiles')
-  @ApiOperation({ summary: 'A learner: local profile alone, or with ?include=context,trainings merged from Opigno' })
+  @ApiOperation({
+    summary: 'A learner: local profile alone, or with ?include=context,trainings merged from Opigno',
+    description:
+      'Parts not in the cache are asked for in one Opigno request. Each part is still reported on its own in ' +
+      'meta.upstream (ok, not_found, or unavailable with its code; stale with its age when served from the cache ' +
+      'after a failure), and a failed part never fails the answer unless strict=true.',
+  })
   @ApiParam({ name: 'uuid', description: 'Opigno user UUID (opaque; anon-… allowed)' })
   @ApiQuery({
     name: 'include',

@@ -119,9 +119,9 @@ export function parseInclude<P extends string>(raw: string | undefined, allowed:
 }
 
 /**
- * Local data combined with the user's Opigno context and training progress in one answer. Upstream
- * calls run in parallel with the local reads, are cached per (user, part), and only ever name the
- * user being read in Opigno-Client-UUID.
+ * Local data combined with the user's Opigno context and training progress in one answer. The upstream
+ * parts are asked for in one request when both are needed, run while the local reads do, are cached and
+ * reported per (user, part), and only ever name the user being read in Opigno-Client-UUID.
  */
 @Injectable()
 export class CombinedReadsService {
