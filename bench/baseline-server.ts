@@ -1,11 +1,12 @@
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
+import { listenOnLoopback, LoopbackServer } from './lib/listen';
 
 /**
  * The practical limit of this machine for a keyed read: a bare Fastify server answering the same
  * profile rows through a prepared better-sqlite3 statement (and the same single-row UPDATE for writes).
  */
-export async function startBaselineServer(sqlitePath: string, port = 0): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startBaselineServer(sqlitePath: string, port = 0): Promise<LoopbackServer> {
   const db = new Database(sqlitePath);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -30,16 +31,7 @@ export async function startBaselineServer(sqlitePath: string, port = 0): Promise
     update.run(JSON.stringify(merged), new Date().toISOString(), request.params.uuid);
     return { ok: true };
   });
-  await app.listen({ port, host: '127.0.0.1' });
-  const address = app.server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
-  return {
-    url: `http://127.0.0.1:${actualPort}`,
-    close: async () => {
-      await app.close();
-      db.close();
-    },
-  };
+  return listenOnLoopback(app, port, () => db.close());
 }
 
 if (require.main === module) {

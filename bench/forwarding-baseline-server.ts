@@ -1,16 +1,13 @@
 import Fastify from 'fastify';
 import { Agent, request } from 'node:http';
+import { listenOnLoopback, LoopbackServer } from './lib/listen';
 
 /**
  * The floor of any companion on this machine for a combined read: a bare Fastify server that answers each request
  * with one keep-alive node:http call to the upstream (the same document the direct baseline sends) and nothing else.
  * What it adds over the direct call is the cost of the extra hop itself.
  */
-export async function startForwardingBaselineServer(
-  upstreamUrl: string,
-  token: string,
-  port = 0,
-): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startForwardingBaselineServer(upstreamUrl: string, token: string, port = 0): Promise<LoopbackServer> {
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   const query = 'query ($uuid: String!) { getUserContext(uuid: $uuid) { errors response { id uuid displayName isActive scope } } }';
   const forward = (uuid: string): Promise<string> =>
@@ -36,16 +33,7 @@ export async function startForwardingBaselineServer(
     const answer = JSON.parse(await forward(request.params.uuid)) as { data: unknown };
     return { uuid: request.params.uuid, upstream: answer.data };
   });
-  await app.listen({ port, host: '127.0.0.1' });
-  const address = app.server.address();
-  const bound = typeof address === 'object' && address ? address.port : port;
-  return {
-    url: `http://127.0.0.1:${bound}`,
-    close: async () => {
-      await app.close();
-      agent.destroy();
-    },
-  };
+  return listenOnLoopback(app, port, () => agent.destroy());
 }
 
 if (require.main === module) {
