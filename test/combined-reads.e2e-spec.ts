@@ -102,22 +102,18 @@ describe('combined reads', () => {
     expect(batch.text).not.toContain('cost_paid');
   });
 
-  it('asks Opigno for both parts in one request: latency is one call, not the sum', async () => {
+  it('asks Opigno for both parts in one request', async () => {
     await env.t.request('GET', `/v1/profiles/${KNOWN}?include=context`, { headers: { 'cache-control': 'no-cache' } }); // token warm
-    env.sim.setFaults({ latencyMs: 100 });
     env.sim.resetStats();
-    const started = performance.now();
     const answer = await env.t.request('GET', `/v1/profiles/${KNOWN}?include=context,trainings`, {
       headers: { 'cache-control': 'no-cache' },
     });
-    const elapsed = performance.now() - started;
     expect(answer.status).toBe(200);
     expect(answer.body.meta.upstream).toEqual({ context: { status: 'ok' }, trainings: { status: 'ok', source: 'upstream' } });
     expect(answer.body.trainings.map((tr: { lpId: string }) => tr.lpId).sort()).toEqual(['lp-1', 'lp-2']);
     expect(env.sim.stats.graphqlRequests).toBe(1);
     expect(env.sim.stats.byOperationName).toEqual({ GetUserContextWithTrainingProgress: 1 });
-    expect(elapsed).toBeGreaterThanOrEqual(95);
-    expect(elapsed).toBeLessThan(180);
+    expect(env.sim.stats.byOperation).toEqual({ getUserContext: 1, getUserTrainingProgress: 1 });
   });
 
   it('keeps the parts of a joint read cached one by one: a part still fresh is not asked for again', async () => {
