@@ -8,23 +8,30 @@ import { defineProfileFields, importProfiles, TEAMS } from '../lib/seed';
 
 export const FILTER_PROFILES = 100_000;
 
-/** The statement the list endpoint runs for filter[team]=… (see buildListSql), for the query plan. */
-const FILTER_SQL =
-  'SELECT r.uuid AS id, r.fields, r.version, r.created_at, r.updated_at, 0 AS sort_missing FROM profiles r ' +
-  'WHERE r.uuid IN (SELECT record_id FROM record_search_index WHERE kind = ? AND field_key = ? AND value_text = ?) ' +
-  'ORDER BY r.created_at ASC, r.uuid ASC LIMIT ?';
+const TEAM_FILTER = 'r.uuid IN (SELECT record_id FROM record_search_index WHERE kind = ? AND field_key = ? AND value_text = ?)';
+const BY_CREATION = 'ORDER BY r.created_at ASC, r.uuid ASC';
+
+/** The statement the list endpoint runs for filter[team]=… (see RecordRowsRepository.list), for the query plan. */
+const FILTER_SQL: Record<Engine, string> = {
+  sqlite:
+    'SELECT r.uuid AS id, r.fields, r.version, r.created_at, r.updated_at, 0 AS sort_missing FROM profiles r WHERE r.uuid IN ' +
+    `(SELECT r.uuid FROM profiles r INDEXED BY ix_profiles_id_times WHERE ${TEAM_FILTER} ${BY_CREATION} LIMIT ?) ${BY_CREATION}`,
+  postgres:
+    'SELECT r.uuid AS id, r.fields, r.version, r.created_at, r.updated_at, 0 AS sort_missing FROM profiles r ' +
+    `WHERE ${TEAM_FILTER} ${BY_CREATION} LIMIT ?`,
+};
 
 async function queryPlan(engine: Engine, database: { sqlitePath: string | null; env: Record<string, string> }): Promise<string> {
   if (engine === 'sqlite') {
     const db = new Database(database.sqlitePath!, { readonly: true });
-    const rows = db.prepare(`EXPLAIN QUERY PLAN ${FILTER_SQL}`).all('profile', 'team', 'team-7', 51) as Array<{ detail: string }>;
+    const rows = db.prepare(`EXPLAIN QUERY PLAN ${FILTER_SQL.sqlite}`).all('profile', 'team', 'team-7', 51) as Array<{ detail: string }>;
     db.close();
     return rows.map((r) => r.detail).join(' | ');
   }
   const client = new Client({ connectionString: database.env.DATABASE_URL });
   await client.connect();
   let index = 0;
-  const rows = await client.query(`EXPLAIN ${FILTER_SQL.replace(/\?/g, () => `$${++index}`)}`, ['profile', 'team', 'team-7', 51]);
+  const rows = await client.query(`EXPLAIN ${FILTER_SQL.postgres.replace(/\?/g, () => `$${++index}`)}`, ['profile', 'team', 'team-7', 51]);
   await client.end();
   return rows.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join(' | ');
 }

@@ -145,7 +145,7 @@ export class ExtendedRecordsService {
     const query = parseListQuery(queryString);
     const definitions = await this.deps.cache.current(this.spec.kind);
     const sql = buildListSql(this.spec, definitions, query, caller.role);
-    const rows = await this.deps.rows.list(this.spec, sql.join, sql.where, sql.orderBy, sql.parameters, query.limit + 1);
+    const rows = await this.deps.rows.list(this.spec, sql, query.limit + 1);
     const page = rows.slice(0, query.limit);
     return {
       items: page.map((row) => this.view(row, definitions, caller)),

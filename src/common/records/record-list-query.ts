@@ -13,6 +13,8 @@ export interface ListSql {
   where: string[];
   orderBy: string;
   parameters: SqlParameter[];
+  /** True when the filters keep only records named in the search index (at least one filter, none of them `ne`). */
+  narrowedBySearchIndex: boolean;
   /** The cursor that continues after this row. */
   cursorAfter(row: StoredRecord & { sortValue: unknown; sortMissing: number }): string;
 }
@@ -48,6 +50,7 @@ export function buildListSql(spec: RecordKindSpec, definitions: KindDefinitions,
     whereParameters.push(...parameters);
   }
 
+  const narrowedBySearchIndex = query.filters.length > 0 && query.filters.every((filter) => filter.operator !== 'ne');
   const { key, descending } = query.sort;
   const signature = `${descending ? '-' : ''}${key}`;
   const [after, direction] = descending ? ['<', 'DESC'] : ['>', 'ASC'];
@@ -65,6 +68,7 @@ export function buildListSql(spec: RecordKindSpec, definitions: KindDefinitions,
       where,
       orderBy: `${column} ${direction}, ${id} ${direction}`,
       parameters: whereParameters,
+      narrowedBySearchIndex,
       cursorAfter: (row) => encodeCursor({ s: signature, v: key === 'createdAt' ? row.createdAt : row.updatedAt, id: row.id }),
     };
   }
@@ -98,6 +102,7 @@ export function buildListSql(spec: RecordKindSpec, definitions: KindDefinitions,
     where,
     orderBy: `${missing} ASC, ${value} ${direction}, ${id} ${direction}`,
     parameters: [spec.kind, key, ...whereParameters],
+    narrowedBySearchIndex,
     cursorAfter: (row) => encodeCursor({ s: signature, m: row.sortMissing, v: row.sortValue, id: row.id }),
   };
 }

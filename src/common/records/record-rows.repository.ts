@@ -1,7 +1,9 @@
+import { recordIdTimesIndex } from '../../database/migrations/1764000006000-record-id-times';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { JsonObject } from './merge-patch';
 import type { RecordKindSpec, StoredRecord } from './record-kind';
+import type { ListSql } from './record-list-query';
 import { SqlDialect, SqlExecutor, SqlParameter } from './sql-dialect';
 
 export interface RecordRow {
@@ -123,22 +125,25 @@ export class RecordRowsRepository {
     return Number(rows[0]?.count ?? 0);
   }
 
-  /** Lists records with a caller-built filter and order (see RecordListQueryBuilder). */
+  /** Lists records with a caller-built filter and order (see buildListSql). */
   async list(
     spec: RecordKindSpec,
-    join: string,
-    where: string[],
-    orderBy: string,
-    parameters: SqlParameter[],
+    { join, where, orderBy, parameters, narrowedBySearchIndex }: Omit<ListSql, 'cursorAfter'>,
     limit: number,
   ): Promise<Array<StoredRecord & { sortValue: unknown; sortMissing: number }>> {
     const sortColumns = join
       ? ', s.value_text AS sort_text, s.value_num AS sort_num, CASE WHEN s.record_id IS NULL THEN 1 ELSE 0 END AS sort_missing'
       : ', 0 AS sort_missing';
+    const columns = `r.${spec.idColumn} AS id, r.fields, r.version, r.created_at, r.updated_at${sortColumns}`;
+    const filtered = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
+    // A list narrowed by search-index filters and sorted by a timestamp, on SQLite: the page's ids are found and sorted
+    // from the (id, created_at, updated_at) index alone, and only that page's rows are read (the planner would read every
+    // match's row to sort it). Without such filters the timestamp indexes already deliver the page in order.
     const sql =
-      `SELECT r.${spec.idColumn} AS id, r.fields, r.version, r.created_at, r.updated_at${sortColumns} FROM ${spec.table} r ${join}` +
-      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
-      ` ORDER BY ${orderBy} LIMIT ?`;
+      !join && narrowedBySearchIndex && !this.dialect.isPostgres
+        ? `SELECT ${columns} FROM ${spec.table} r WHERE r.${spec.idColumn} IN (SELECT r.${spec.idColumn} FROM ${spec.table} r ` +
+          `INDEXED BY ${recordIdTimesIndex(spec.table)}${filtered} ORDER BY ${orderBy} LIMIT ?) ORDER BY ${orderBy}`
+        : `SELECT ${columns} FROM ${spec.table} r ${join}${filtered} ORDER BY ${orderBy} LIMIT ?`;
     const rows = await this.dialect.query<
       RecordRow & { sort_text?: string | null; sort_num?: number | null; sort_missing: number | string }
     >(this.dialect.dataSource, sql, [...parameters, limit]);

@@ -4,6 +4,7 @@ import { FieldsProfiles1764000002000 } from './1764000002000-fields-profiles';
 import { Identity1764000003000 } from './1764000003000-identity';
 import { Trainings1764000005000 } from './1764000005000-trainings';
 import { Sync1764000004000 } from './1764000004000-sync';
+import { RecordIdTimes1764000006000 } from './1764000006000-record-id-times';
 
 /** Every migration, in order. Add new ones at the end. */
 export const allMigrations = [
@@ -13,4 +14,5 @@ export const allMigrations = [
   Identity1764000003000,
   Sync1764000004000,
   Trainings1764000005000,
+  RecordIdTimes1764000006000,
 ];
