@@ -16,6 +16,8 @@ const BLOCKS = 3;
 const APP_REQUESTS_PER_BLOCK = 150;
 const DIRECT_REQUESTS_PER_BLOCK = 100;
 
+const randomCombinedPath = (): string => `/v1/profiles/user-${1 + Math.floor(Math.random() * USERS)}?include=context,trainings`;
+
 /** Scenario 2: a combined read (context + trainings) with the simulator answering every call after 20 ms. */
 export async function combinedRead(ctx: BenchContext): Promise<void> {
   const sim = await startSimulatorProcess({ users: USERS, 'learning-paths': 20, 'progress-per-user': 3, latency: LATENCY_MS });
@@ -30,7 +32,7 @@ export async function combinedRead(ctx: BenchContext): Promise<void> {
     const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'cache-control': 'no-cache' };
     const combinedRequest = (): SequentialRequest => ({
       method: 'GET',
-      path: `/v1/profiles/user-${1 + Math.floor(Math.random() * USERS)}?include=context,trainings`,
+      path: randomCombinedPath(),
       headers,
     });
     const token = await upstreamToken(sim.url);
@@ -59,7 +61,7 @@ export async function combinedRead(ctx: BenchContext): Promise<void> {
         method: 'GET' as const,
         setupRequest: (req: any) => ({
           ...req,
-          path: `/v1/profiles/user-${1 + Math.floor(Math.random() * USERS)}?include=context,trainings`,
+          path: randomCombinedPath(),
         }),
       },
     ];

@@ -32,11 +32,8 @@ export class UpstreamCache {
   }
 
   async get<T>(key: string, load: () => Promise<T>, options: { fresh?: boolean; allowStale?: boolean } = {}): Promise<CachedAnswer<T>> {
-    const entry = this.entries.get(key);
-    const now = this.now();
-    if (entry && !options.fresh && now - entry.at < this.options.ttlMs) {
-      return { value: entry.value as T, stale: false, ageMs: now - entry.at };
-    }
+    const entry = this.servable(key, options);
+    if (entry) return { value: entry.value as T, stale: false, ageMs: this.now() - entry.at };
     try {
       const value = await this.loadOnce(key, load);
       return { value, stale: false, ageMs: 0 };
@@ -52,9 +49,13 @@ export class UpstreamCache {
 
   /** Whether `get` with these options would call its loader (no usable fresh entry, no load of this key in flight). */
   wouldLoad(key: string, options: { fresh?: boolean } = {}): boolean {
-    if (this.inFlight.has(key)) return false;
+    return !this.inFlight.has(key) && !this.servable(key, options);
+  }
+
+  /** The entry a read may answer from: within the TTL, unless the caller asked for a fresh read. */
+  private servable(key: string, options: { fresh?: boolean }): Entry | undefined {
     const entry = this.entries.get(key);
-    return !entry || options.fresh === true || this.now() - entry.at >= this.options.ttlMs;
+    return entry && !options.fresh && this.now() - entry.at < this.options.ttlMs ? entry : undefined;
   }
 
   /** The value last stored under `key`, however old (a hint, never an answer). */

@@ -79,7 +79,7 @@ function responseKey(selection: SelectionNode): string | null {
  * One query asking what both queries ask: their variables, root selections and fragments side by side. Refused when
  * the two would clash (a variable of two types, a root field or fragment name in both), which only replaced documents can do.
  */
-export function mergeQueries(operation: OpignoCall, operationName: string, parts: OpignoDocument[]): OpignoDocument {
+function mergeQueries(operation: OpignoCall, operationName: string, parts: OpignoDocument[]): OpignoDocument {
   const files = parts.map((part) => part.file).join(' + ');
   const refuse = (reason: string): never => {
     throw new DocumentsError(`The Opigno documents ${files} cannot be sent as one request: ${reason}.`);

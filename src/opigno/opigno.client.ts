@@ -60,6 +60,13 @@ function partOf<T>(answer: PartialGraphqlAnswer, rootField: string, map: (data: 
   }
 }
 
+/** A part's answer: its own value or error, or, when it was never answered, what `fetchAlone` gets. */
+function settlePart<T, R>(outcome: PartOutcome<T>, fetchAlone: () => Promise<R>, use: (value: T) => R | Promise<R>): R | Promise<R> {
+  if (outcome.ok === 'lost') return fetchAlone();
+  if (!outcome.ok) throw outcome.error;
+  return use(outcome.value);
+}
+
 export interface UserContextWithTrainingProgress {
   context: Promise<UserContext>;
   trainings: Promise<TrainingProgress[]>;
@@ -104,16 +111,20 @@ export class OpignoClient {
       progress: partOf(answer, 'getUserTrainingProgress', mapTrainingProgressPage),
     }));
     return {
-      context: joint.then(({ context }) => {
-        if (context.ok === 'lost') return this.getUserContext(uuid);
-        if (!context.ok) throw context.error;
-        return context.value;
-      }),
-      trainings: joint.then(({ progress }) => {
-        if (progress.ok === 'lost') return this.getAllUserTrainingProgress(uuid);
-        if (!progress.ok) throw progress.error;
-        return this.remainingTrainingProgress(uuid, progress.value);
-      }),
+      context: joint.then(({ context }) =>
+        settlePart(
+          context,
+          () => this.getUserContext(uuid),
+          (value) => value,
+        ),
+      ),
+      trainings: joint.then(({ progress }) =>
+        settlePart(
+          progress,
+          () => this.getAllUserTrainingProgress(uuid),
+          (firstPage) => this.remainingTrainingProgress(uuid, firstPage),
+        ),
+      ),
     };
   }
 

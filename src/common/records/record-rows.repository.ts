@@ -1,4 +1,3 @@
-import { recordIdTimesIndex } from '../../database/migrations/1764000006000-record-id-times';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { JsonObject } from './merge-patch';
@@ -142,7 +141,7 @@ export class RecordRowsRepository {
     const sql =
       !join && narrowedBySearchIndex && !this.dialect.isPostgres
         ? `SELECT ${columns} FROM ${spec.table} r WHERE r.${spec.idColumn} IN (SELECT r.${spec.idColumn} FROM ${spec.table} r ` +
-          `INDEXED BY ${recordIdTimesIndex(spec.table)}${filtered} ORDER BY ${orderBy} LIMIT ?) ORDER BY ${orderBy}`
+          `INDEXED BY ix_${spec.table}_id_times${filtered} ORDER BY ${orderBy} LIMIT ?) ORDER BY ${orderBy}`
         : `SELECT ${columns} FROM ${spec.table} r ${join}${filtered} ORDER BY ${orderBy} LIMIT ?`;
     const rows = await this.dialect.query<
       RecordRow & { sort_text?: string | null; sort_num?: number | null; sort_missing: number | string }

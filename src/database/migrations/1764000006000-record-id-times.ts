@@ -1,16 +1,11 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The extended-record tables, each by its id column. */
+/** The extended-record tables, each by its id column (index `ix_<table>_id_times`, see RecordRowsRepository.list). */
 const RECORD_TABLES: Array<[table: string, idColumn: string]> = [
   ['profiles', 'uuid'],
   ['trainings', 'lp_id'],
   ['training_records', 'id'],
 ];
-
-/** The index name of a record table's id-and-timestamps index (see RecordRowsRepository.list). */
-export function recordIdTimesIndex(table: string): string {
-  return `ix_${table}_id_times`;
-}
 
 /**
  * An index per record table on (id, created_at, updated_at): filtered lists sorted by createdAt or updatedAt find the
@@ -21,11 +16,11 @@ export class RecordIdTimes1764000006000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     for (const [table, idColumn] of RECORD_TABLES) {
-      await queryRunner.query(`CREATE INDEX ${recordIdTimesIndex(table)} ON ${table} (${idColumn}, created_at, updated_at)`);
+      await queryRunner.query(`CREATE INDEX ix_${table}_id_times ON ${table} (${idColumn}, created_at, updated_at)`);
     }
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const [table] of RECORD_TABLES) await queryRunner.query(`DROP INDEX ${recordIdTimesIndex(table)}`);
+    for (const [table] of RECORD_TABLES) await queryRunner.query(`DROP INDEX ix_${table}_id_times`);
   }
 }
