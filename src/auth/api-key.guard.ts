@@ -19,13 +19,9 @@ function knownCaller(caller: Caller | null): Caller {
   return caller;
 }
 
-async function authenticateHeader(apiKeys: ApiKeysService, header: string | undefined): Promise<Caller> {
-  return knownCaller(await apiKeys.authenticate(bearerKey(header)));
-}
-
 /** For paths no route matches: the same 401 as a real route, before the 404. */
 export async function authenticateUnmatched(apiKeys: ApiKeysService, header: string | undefined): Promise<void> {
-  await authenticateHeader(apiKeys, header);
+  knownCaller(await apiKeys.authenticate(bearerKey(header)));
 }
 
 interface RouteAccess {

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'crypto';
 import { AddressInfo } from 'net';
-import Fastify, { FastifyInstance, FastifyRequest } from 'fastify';
+import Fastify, { FastifyInstance, FastifyRequest, onRequestHookHandler, onSendHookHandler } from 'fastify';
 import { GraphQLSchema } from 'graphql';
 import { InvalidCursorError } from './simulator-pagination';
 import { SimulatorGraphql, loadOpignoSchema } from './simulator-graphql';
@@ -311,16 +311,19 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   // timers round a fractional delay up to the next millisecond, so the remainder is rounded down.
   const delayedRoutes = new Set(['/oauth/token', '/graphql']);
   const arrivals = new WeakMap<object, number>();
-  app.addHook('onRequest', (request, _reply, done) => {
+  const noteArrival: onRequestHookHandler = (request, _reply, done) => {
     arrivals.set(request, performance.now());
     done();
-  });
-  app.addHook('onSend', async (request, reply, payload) => {
+  };
+  const holdAnswer: onSendHookHandler = async (request, reply, payload) => {
     const arrivedAt = arrivals.get(request);
-    if (arrivedAt !== undefined && delayedRoutes.has(request.routeOptions.url ?? '')) {
-      await sleeper.sleep(Math.floor(faults.latencyMs - (performance.now() - arrivedAt)), reply.raw);
-    }
+    if (arrivedAt !== undefined) await sleeper.sleep(Math.floor(faults.latencyMs - (performance.now() - arrivedAt)), reply.raw);
     return payload;
+  };
+  app.addHook('onRoute', (route) => {
+    if (!delayedRoutes.has(route.url)) return;
+    route.onRequest = [...(route.onRequest ? [route.onRequest].flat() : []), noteArrival];
+    route.onSend = [...(route.onSend ? [route.onSend].flat() : []), holdAnswer];
   });
 
   // ---- OAuth 2.0 client credentials ----

@@ -63,7 +63,9 @@ function directHandler<C>(
     const context = new ExecutionContextHost([request, reply, undefined], route.controller, handler);
     try {
       for (const guard of guards) {
-        if (!(await guard.canActivate(context))) throw new ForbiddenError('Forbidden resource');
+        // As Nest's guard runner does: a guard that answers synchronously is not awaited.
+        const allowed = guard.canActivate(context);
+        if (!(typeof allowed === 'boolean' ? allowed : await allowed)) throw new ForbiddenError('Forbidden resource');
       }
       return await route.call(controller, request as RequestWithCaller & { caller: Caller }, reply);
     } catch (error) {

@@ -93,8 +93,10 @@ export class ExtendedRecordsService {
   async getSerialized(id: string, caller: Caller): Promise<SerializedRecord> {
     this.assertValidId(id);
     // Definitions checked within the last second come without a promise (the usual case on this hot path).
-    const definitions = this.deps.cache.fresh(this.spec.kind) ?? (await this.deps.cache.current(this.spec.kind));
-    const row = await this.deps.rows.findRowById(this.spec, id);
+    const cached = this.deps.cache.fresh(this.spec.kind);
+    const [definitions, row] = cached
+      ? [cached, await this.deps.rows.findRowById(this.spec, id)]
+      : await Promise.all([this.deps.cache.current(this.spec.kind), this.deps.rows.findRowById(this.spec, id)]);
     if (!row) throw this.notFound(id);
     const version = Number(row.version);
     const fields = definitions.showsEverythingTo(caller.role)
