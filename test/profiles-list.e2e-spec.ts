@@ -181,3 +181,94 @@ describe('listing profiles with filters, sorting and cursor pagination', () => {
     expect(answer.body.nextCursor).toBeNull();
   });
 });
+
+describe('listing the profiles holding one value, in creation order', () => {
+  let t: TestApp;
+  const BY_CREATION = (a: Listed, b: Listed): number =>
+    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.uuid < b.uuid ? -1 : 1;
+
+  interface Listed {
+    uuid: string;
+    createdAt: string;
+    fields: Record<string, unknown>;
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    for (const body of [
+      { key: 'city', type: 'string', searchable: true },
+      { key: 'floor', type: 'integer' },
+      { key: 'secret', type: 'string', readRoles: ['admin'] },
+    ]) {
+      const answer = await t.request('POST', '/v1/admin/fields/profile', { body: { label: body.key, ...body } });
+      if (answer.status !== 201) throw new Error(answer.text);
+    }
+    // Created one by one in reverse uuid order, so creation order is not uuid order.
+    for (let i = 11; i >= 0; i--) {
+      const fields = { city: i % 3 === 0 ? 'Lyon' : 'Oslo', floor: i % 4, secret: `s${i}` };
+      const answer = await t.request('PUT', `/v1/profiles/c-${String(i).padStart(2, '0')}`, { body: { fields } });
+      if (answer.status !== 201) throw new Error(answer.text);
+    }
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function listAll(query: string, limit: number, key?: string): Promise<Listed[]> {
+    const items: Listed[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 50; pages++) {
+      const answer: { status: number; body: { items: Listed[]; nextCursor: string | null } } = await t.request(
+        'GET',
+        `/v1/profiles?${query}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+        key ? { key } : {},
+      );
+      expect(answer.status).toBe(200);
+      items.push(...answer.body.items);
+      cursor = answer.body.nextCursor;
+      if (!cursor) return items;
+    }
+    throw new Error('too many pages');
+  }
+
+  async function everyProfile(): Promise<Listed[]> {
+    return listAll('sort=createdAt', 200);
+  }
+
+  it('pages through one value in creation order, forwards and backwards, with ties broken by uuid', async () => {
+    const oslo = (await everyProfile()).filter((p) => p.fields.city === 'Oslo').sort(BY_CREATION);
+    expect(oslo).toHaveLength(8);
+    expect(oslo.map((p) => p.uuid)).not.toEqual(oslo.map((p) => p.uuid).sort());
+    expect((await listAll('filter[city]=Oslo', 3)).map((p) => p.uuid)).toEqual(oslo.map((p) => p.uuid));
+    expect((await listAll('filter[city]=Oslo&sort=-createdAt', 3)).map((p) => p.uuid)).toEqual(oslo.map((p) => p.uuid).reverse());
+  });
+
+  it('keeps a record at its creation place after it is updated, and moves it when its value changes', async () => {
+    expect((await t.request('PATCH', '/v1/profiles/c-04', { body: { fields: { floor: 9 } } })).status).toBe(200);
+    expect((await t.request('PATCH', '/v1/profiles/c-05', { body: { fields: { city: 'Lyon' } } })).status).toBe(200);
+    const all = await everyProfile();
+    for (const city of ['Oslo', 'Lyon']) {
+      const expected = all
+        .filter((p) => p.fields.city === city)
+        .sort(BY_CREATION)
+        .map((p) => p.uuid);
+      expect((await listAll(`filter[city]=${city}`, 2)).map((p) => p.uuid)).toEqual(expected);
+    }
+    expect((await listAll('filter[city]=Lyon', 50)).map((p) => p.uuid)).toContain('c-05');
+  });
+
+  it('lists a field made searchable after its values were stored in creation order', async () => {
+    expect((await t.request('PATCH', '/v1/admin/fields/profile/floor', { body: { searchable: true } })).status).toBe(200);
+    const expected = (await everyProfile()).filter((p) => p.fields.floor === 1).sort(BY_CREATION);
+    expect(expected.length).toBeGreaterThan(1);
+    expect((await listAll('filter[floor]=1', 1)).map((p) => p.uuid)).toEqual(expected.map((p) => p.uuid));
+  });
+
+  it('shows each role only the fields it may read', async () => {
+    const serviceKey = await t.createKey('service');
+    const asService = await listAll('filter[city]=Oslo', 4, serviceKey);
+    expect(asService.length).toBeGreaterThan(0);
+    for (const item of asService) expect(Object.keys(item.fields).sort()).toEqual(['city', 'floor']);
+    for (const item of await listAll('filter[city]=Oslo', 4)) expect(item.fields.secret).toMatch(/^s\d+$/);
+  });
+});

@@ -8,30 +8,23 @@ import { defineProfileFields, importProfiles, TEAMS } from '../lib/seed';
 
 export const FILTER_PROFILES = 100_000;
 
-const TEAM_FILTER = 'r.uuid IN (SELECT record_id FROM record_search_index WHERE kind = ? AND field_key = ? AND value_text = ?)';
-const BY_CREATION = 'ORDER BY r.created_at ASC, r.uuid ASC';
-
-/** The statement the list endpoint runs for filter[team]=… (see RecordRowsRepository.list), for the query plan. */
-const FILTER_SQL: Record<Engine, string> = {
-  sqlite:
-    'SELECT r.uuid AS id, r.fields, r.version, r.created_at, r.updated_at, 0 AS sort_missing FROM profiles r WHERE r.uuid IN ' +
-    `(SELECT r.uuid FROM profiles r INDEXED BY ix_profiles_id_times WHERE ${TEAM_FILTER} ${BY_CREATION} LIMIT ?) ${BY_CREATION}`,
-  postgres:
-    'SELECT r.uuid AS id, r.fields, r.version, r.created_at, r.updated_at, 0 AS sort_missing FROM profiles r ' +
-    `WHERE ${TEAM_FILTER} ${BY_CREATION} LIMIT ?`,
-};
+/** The statement the list endpoint runs for filter[team]=… (see buildListSql and RecordRowsRepository.list), for the query plan. */
+const FILTER_SQL =
+  'SELECT r.uuid AS id, r.fields, r.version, r.created_at, r.updated_at, 0 AS sort_missing ' +
+  'FROM record_search_index s JOIN profiles r ON r.uuid = s.record_id ' +
+  'WHERE s.kind = ? AND s.field_key = ? AND s.value_text = ? ORDER BY s.record_created_at ASC, s.record_id ASC LIMIT ?';
 
 async function queryPlan(engine: Engine, database: { sqlitePath: string | null; env: Record<string, string> }): Promise<string> {
   if (engine === 'sqlite') {
     const db = new Database(database.sqlitePath!, { readonly: true });
-    const rows = db.prepare(`EXPLAIN QUERY PLAN ${FILTER_SQL.sqlite}`).all('profile', 'team', 'team-7', 51) as Array<{ detail: string }>;
+    const rows = db.prepare(`EXPLAIN QUERY PLAN ${FILTER_SQL}`).all('profile', 'team', 'team-7', 51) as Array<{ detail: string }>;
     db.close();
     return rows.map((r) => r.detail).join(' | ');
   }
   const client = new Client({ connectionString: database.env.DATABASE_URL });
   await client.connect();
   let index = 0;
-  const rows = await client.query(`EXPLAIN ${FILTER_SQL.postgres.replace(/\?/g, () => `$${++index}`)}`, ['profile', 'team', 'team-7', 51]);
+  const rows = await client.query(`EXPLAIN ${FILTER_SQL.replace(/\?/g, () => `$${++index}`)}`, ['profile', 'team', 'team-7', 51]);
   await client.end();
   return rows.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join(' | ');
 }
@@ -53,6 +46,8 @@ export async function filterOverProfiles(ctx: BenchContext, engine: Engine): Pro
     });
     const plan = await queryPlan(engine, database);
     const usesIndex = /ix_record_search_text|Index (Only )?Scan using ix_record_search/i.test(plan);
+    // The index delivers the page in order: no sort step over every match.
+    const sortsEveryMatch = /TEMP B-TREE|Sort Key/i.test(plan);
     report({
       scenario: `4 GET /v1/profiles?filter[team]=… over ${FILTER_PROFILES} profiles [${engine}]`,
       figure: 'p95 latency',
@@ -60,7 +55,7 @@ export async function filterOverProfiles(ctx: BenchContext, engine: Engine): Pro
       unit: 'ms',
       target: '<= 20 ms, plan uses the search index',
       met: loop.p95Ms <= 20 && usesIndex && loop.errors === 0,
-      notes: { plan, usesIndex, requests: loop.total, errors: loop.errors, p50Ms: loop.p50Ms },
+      notes: { plan, usesIndex, sortsEveryMatch, requests: loop.total, errors: loop.errors, p50Ms: loop.p50Ms },
     });
     return { env: database.env };
   } finally {

@@ -21,7 +21,7 @@ import type { WriteMode } from './record-fields';
 import type { RecordKindSpec, RecordView, StoredRecord } from './record-kind';
 import { RecordKindsRegistry } from './record-kinds.registry';
 import { buildListSql } from './record-list-query';
-import { RecordRowsRepository } from './record-rows.repository';
+import { RecordRow, RecordRowsRepository } from './record-rows.repository';
 import { RecordWriteBatch } from './record-write-batch';
 import { SearchIndexRepository } from './search-index.repository';
 import { isUniqueViolation, SqlDialect } from './sql-dialect';
@@ -85,11 +85,7 @@ export class ExtendedRecordsService {
     return this.view(record, definitions, caller);
   }
 
-  /**
-   * The record as the caller may see it, already serialized as JSON. When the caller's role sees
-   * every field of the kind, the stored fields document is sent as it is, without parsing and
-   * re-serializing it (the same values; keys in stored order rather than definition order).
-   */
+  /** The record as the caller may see it, already serialized as JSON (see serialize). */
   async getSerialized(id: string, caller: Caller): Promise<SerializedRecord> {
     this.assertValidId(id);
     // Definitions checked within the last second come without a promise (the usual case on this hot path).
@@ -98,16 +94,7 @@ export class ExtendedRecordsService {
       ? [cached, await this.deps.rows.findRowById(this.spec, id)]
       : await Promise.all([this.deps.cache.current(this.spec.kind), this.deps.rows.findRowById(this.spec, id)]);
     if (!row) throw this.notFound(id);
-    const version = Number(row.version);
-    const fields = definitions.showsEverythingTo(caller.role)
-      ? row.fields
-      : JSON.stringify(definitions.visibleFields(JSON.parse(row.fields) as JsonObject, caller.role));
-    return {
-      version,
-      json:
-        `{${JSON.stringify(this.spec.idProperty)}:${JSON.stringify(row.id)},"fields":${fields},"version":${version},` +
-        `"createdAt":${JSON.stringify(row.created_at)},"updatedAt":${JSON.stringify(row.updated_at)}}`,
-    };
+    return { version: Number(row.version), json: this.serialize(row, definitions, caller) };
   }
 
   /** The records that exist among these ids, as the caller may see them. */
@@ -143,16 +130,16 @@ export class ExtendedRecordsService {
     });
   }
 
-  async list(queryString: string, caller: Caller): Promise<Page<RecordView>> {
+  /** A page of records as its JSON answer, `{ items, nextCursor }`; each item is the document a single read answers. */
+  async listSerialized(queryString: string, caller: Caller): Promise<string> {
     const query = parseListQuery(queryString);
     const definitions = await this.deps.cache.current(this.spec.kind);
     const sql = buildListSql(this.spec, definitions, query, caller.role);
     const rows = await this.deps.rows.list(this.spec, sql, query.limit + 1);
     const page = rows.slice(0, query.limit);
-    return {
-      items: page.map((row) => this.view(row, definitions, caller)),
-      nextCursor: rows.length > query.limit ? sql.cursorAfter(page[page.length - 1]!) : null,
-    };
+    const nextCursor = rows.length > query.limit ? sql.cursorAfter(page[page.length - 1]!) : null;
+    const items = page.map((row) => this.serialize(row, definitions, caller));
+    return `{"items":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
   }
 
   /** Upserts one `{ <idProperty>, fields }` per line, IMPORT_BATCH_SIZE lines per transaction; bad lines are reported, good ones stored. */
@@ -333,6 +320,21 @@ export class ExtendedRecordsService {
       audit,
       dialect,
     });
+  }
+
+  /**
+   * The record's JSON document as the caller may see it. When the caller's role sees every field of the kind, the
+   * stored fields document is sent as it is, without parsing and re-serializing it (the same values; keys in stored
+   * order rather than definition order).
+   */
+  private serialize(row: RecordRow, definitions: KindDefinitions, caller: Caller): string {
+    const fields = definitions.showsEverythingTo(caller.role)
+      ? row.fields
+      : JSON.stringify(definitions.visibleFields(JSON.parse(row.fields) as JsonObject, caller.role));
+    return (
+      `{${JSON.stringify(this.spec.idProperty)}:${JSON.stringify(row.id)},"fields":${fields},"version":${Number(row.version)},` +
+      `"createdAt":${JSON.stringify(row.created_at)},"updatedAt":${JSON.stringify(row.updated_at)}}`
+    );
   }
 
   /** What a caller may see of a stored record: readable, active fields only. */

@@ -112,6 +112,7 @@ export class FieldValuesMaintenance {
       const entries: RecordIndexEntry[] = indexEntriesOf(definition.type, value).map((entry) => ({
         ...entry,
         recordId: record.id,
+        recordCreatedAt: record.createdAt,
         key: definition.key,
       }));
       await this.index.insert(manager, definition.kind, entries);

@@ -70,9 +70,9 @@ export class KeyedRecordsService<K extends string> {
     return this.records.delete(id, caller, preconditions);
   }
 
-  async list(queryString: string, caller: Caller): Promise<Page<KeyedView<K>>> {
-    const page = await this.records.list(queryString, caller);
-    return { items: page.items.map((record) => this.toView(record)), nextCursor: page.nextCursor };
+  /** A page as its JSON answer (`{ items, nextCursor }`, items as get() answers them). */
+  listSerialized(queryString: string, caller: Caller): Promise<string> {
+    return this.records.listSerialized(queryString, caller);
   }
 
   async import(ndjson: string, caller: Caller): Promise<KeyedImportReport<K>> {

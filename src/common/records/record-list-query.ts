@@ -1,22 +1,29 @@
-import { FieldType, mayRead } from '../../fields/field-definition';
+import { FieldDefinition, FieldType, mayRead } from '../../fields/field-definition';
 import type { KindDefinitions } from '../../fields/field-definitions.cache';
 import { BadRequestError } from '../errors/domain-error';
 import { decodeCursor, encodeCursor, invalidCursor } from '../pagination/cursor';
 import { FilterOperator, ListQuery, META_SORT_KEYS, RawFilter } from './list-query';
-import type { RecordKindSpec, StoredRecord } from './record-kind';
-import { indexColumnOf, indexValueOfFilter, prefixUpperBound } from './search-index-values';
+import type { RecordKindSpec } from './record-kind';
+import type { ListedRow } from './record-rows.repository';
+import { IndexColumn, indexColumnOf, indexValueOfFilter, prefixUpperBound } from './search-index-values';
 import type { SqlParameter } from './sql-dialect';
 
 /** The SQL pieces of a filtered, sorted, keyset-paginated list, answered from the search index. */
 export interface ListSql {
-  join: string;
+  /** The FROM clause; the record table is `r`, a search index row joined to it `s`. */
+  from: string;
   where: string[];
   orderBy: string;
+  /** Selected besides the record's columns: where the row sorts (`sort_missing`, and the sort value when sorting by a field). */
+  sortColumns: string;
   parameters: SqlParameter[];
-  /** True when the filters keep only records named in the search index (at least one filter, none of them `ne`). */
-  narrowedBySearchIndex: boolean;
+  /**
+   * True when the filters keep only records named in the search index and the order is a record timestamp, but the
+   * index cannot deliver the page in that order: the page is best found among the matching ids before reading rows.
+   */
+  pageFromMatchingIds: boolean;
   /** The cursor that continues after this row. */
-  cursorAfter(row: StoredRecord & { sortValue: unknown; sortMissing: number }): string;
+  cursorAfter(row: ListedRow): string;
 }
 
 const OPERATORS_BY_TYPE: Record<FieldType, readonly FilterOperator[]> = {
@@ -42,19 +49,41 @@ const COMPARISON: Partial<Record<FilterOperator, string>> = { eq: '=', ne: '=', 
  */
 export function buildListSql(spec: RecordKindSpec, definitions: KindDefinitions, query: ListQuery, role: string): ListSql {
   const id = `r.${spec.idColumn}`;
-  const where: string[] = [];
-  const whereParameters: SqlParameter[] = [];
-  for (const filter of query.filters) {
-    const { sql, parameters } = filterSql(spec, definitions, filter, role, id);
-    where.push(sql);
-    whereParameters.push(...parameters);
-  }
-
-  const narrowedBySearchIndex = query.filters.length > 0 && query.filters.every((filter) => filter.operator !== 'ne');
+  const filters = query.filters.map((filter) => resolveFilter(definitions, filter, role));
   const { key, descending } = query.sort;
   const signature = `${descending ? '-' : ''}${key}`;
   const [after, direction] = descending ? ['<', 'DESC'] : ['>', 'ASC'];
   const position = query.cursor === undefined ? undefined : decodePosition(query.cursor, signature);
+
+  if (key === 'createdAt' && filters.length === 1 && filters[0]!.operator === 'eq') {
+    // Index rows of one value are kept in creation order: the page is read from the index in order, joined to its rows.
+    const [{ definition, column, values }] = filters as [ResolvedFilter];
+    const where = [`s.kind = ? AND s.field_key = ? AND s.${column} = ?`];
+    const parameters: SqlParameter[] = [spec.kind, definition.key, values[0]!];
+    if (position) {
+      if (typeof position.v !== 'string') throw invalidCursor();
+      where.push(`(s.record_created_at, s.record_id) ${after} (?, ?)`);
+      parameters.push(position.v, position.id);
+    }
+    return {
+      from: `record_search_index s JOIN ${spec.table} r ON ${id} = s.record_id`,
+      where,
+      orderBy: `s.record_created_at ${direction}, s.record_id ${direction}`,
+      sortColumns: ', 0 AS sort_missing',
+      parameters,
+      pageFromMatchingIds: false,
+      cursorAfter: (row) => encodeCursor({ s: signature, v: row.created_at, id: row.id }),
+    };
+  }
+
+  const where: string[] = [];
+  const whereParameters: SqlParameter[] = [];
+  for (const filter of filters) {
+    const { sql, parameters } = filterSql(spec, filter, id);
+    where.push(sql);
+    whereParameters.push(...parameters);
+  }
+  const narrowedBySearchIndex = filters.length > 0 && filters.every((filter) => filter.operator !== 'ne');
 
   if ((META_SORT_KEYS as readonly string[]).includes(key)) {
     const column = key === 'createdAt' ? 'r.created_at' : 'r.updated_at';
@@ -64,12 +93,13 @@ export function buildListSql(spec: RecordKindSpec, definitions: KindDefinitions,
       whereParameters.push(position.v, position.v, position.id);
     }
     return {
-      join: '',
+      from: `${spec.table} r`,
       where,
       orderBy: `${column} ${direction}, ${id} ${direction}`,
+      sortColumns: ', 0 AS sort_missing',
       parameters: whereParameters,
-      narrowedBySearchIndex,
-      cursorAfter: (row) => encodeCursor({ s: signature, v: key === 'createdAt' ? row.createdAt : row.updatedAt, id: row.id }),
+      pageFromMatchingIds: narrowedBySearchIndex,
+      cursorAfter: (row) => encodeCursor({ s: signature, v: key === 'createdAt' ? row.created_at : row.updated_at, id: row.id }),
     };
   }
 
@@ -98,11 +128,12 @@ export function buildListSql(spec: RecordKindSpec, definitions: KindDefinitions,
     }
   }
   return {
-    join: `LEFT JOIN record_search_index s ON s.kind = ? AND s.field_key = ? AND s.record_id = ${id}`,
+    from: `${spec.table} r LEFT JOIN record_search_index s ON s.kind = ? AND s.field_key = ? AND s.record_id = ${id}`,
     where,
     orderBy: `${missing} ASC, ${value} ${direction}, ${id} ${direction}`,
+    sortColumns: `, s.value_text AS sort_text, s.value_num AS sort_num, ${missing} AS sort_missing`,
     parameters: [spec.kind, key, ...whereParameters],
-    narrowedBySearchIndex,
+    pageFromMatchingIds: false,
     cursorAfter: (row) => encodeCursor({ s: signature, m: row.sortMissing, v: row.sortValue, id: row.id }),
   };
 }
@@ -113,13 +144,16 @@ function decodePosition(cursor: string, signature: string): { v?: unknown; m?: u
   return position as { v?: unknown; m?: unknown; id: string };
 }
 
-function filterSql(
-  spec: RecordKindSpec,
-  definitions: KindDefinitions,
-  filter: RawFilter,
-  role: string,
-  id: string,
-): { sql: string; parameters: SqlParameter[] } {
+interface ResolvedFilter {
+  definition: FieldDefinition;
+  operator: FilterOperator;
+  column: IndexColumn;
+  /** The filter's values as the search index holds them. */
+  values: Array<string | number>;
+}
+
+/** Checks a filter against the field it names and turns its values into what the search index holds. */
+function resolveFilter(definitions: KindDefinitions, filter: RawFilter, role: string): ResolvedFilter {
   const parameter = `filter[${filter.key}]`;
   const definition = definitions.get(filter.key);
   if (!definition || definition.status !== 'active' || !definition.searchable || !mayRead(definition, role)) {
@@ -141,20 +175,26 @@ function filterSql(
     }
     return value;
   });
+  return { definition, operator: filter.operator, column: indexColumnOf(definition.type), values };
+}
 
-  const column = indexColumnOf(definition.type);
+function filterSql(
+  spec: RecordKindSpec,
+  { definition, operator, column, values }: ResolvedFilter,
+  id: string,
+): { sql: string; parameters: SqlParameter[] } {
   let condition: string;
   let conditionParameters: SqlParameter[] = values;
-  if (filter.operator === 'in') {
+  if (operator === 'in') {
     condition = `${column} IN (${values.map(() => '?').join(', ')})`;
-  } else if (filter.operator === 'prefix') {
+  } else if (operator === 'prefix') {
     const upper = prefixUpperBound(String(values[0]));
     condition = upper === null ? `${column} IS NOT NULL` : `${column} >= ? AND ${column} < ?`;
     conditionParameters = upper === null ? [] : [values[0]!, upper];
   } else {
-    condition = `${column} ${COMPARISON[filter.operator]!} ?`;
+    condition = `${column} ${COMPARISON[operator]!} ?`;
   }
-  const membership = filter.operator === 'ne' ? 'NOT IN' : 'IN';
+  const membership = operator === 'ne' ? 'NOT IN' : 'IN';
   return {
     sql: `${id} ${membership} (SELECT record_id FROM record_search_index WHERE kind = ? AND field_key = ? AND ${condition})`,
     parameters: [spec.kind, definition.key, ...conditionParameters],

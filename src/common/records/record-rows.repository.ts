@@ -13,6 +13,12 @@ export interface RecordRow {
   updated_at: string;
 }
 
+/** A listed row, its fields still JSON text, with where it sorts (for the page's cursor). */
+export interface ListedRow extends RecordRow {
+  sortValue: unknown;
+  sortMissing: number;
+}
+
 const INSERT_CHUNK = 100;
 
 export function toStoredRecord(row: RecordRow): StoredRecord {
@@ -127,27 +133,27 @@ export class RecordRowsRepository {
   /** Lists records with a caller-built filter and order (see buildListSql). */
   async list(
     spec: RecordKindSpec,
-    { join, where, orderBy, parameters, narrowedBySearchIndex }: Omit<ListSql, 'cursorAfter'>,
+    { from, where, orderBy, sortColumns, parameters, pageFromMatchingIds }: Omit<ListSql, 'cursorAfter'>,
     limit: number,
-  ): Promise<Array<StoredRecord & { sortValue: unknown; sortMissing: number }>> {
-    const sortColumns = join
-      ? ', s.value_text AS sort_text, s.value_num AS sort_num, CASE WHEN s.record_id IS NULL THEN 1 ELSE 0 END AS sort_missing'
-      : ', 0 AS sort_missing';
+  ): Promise<ListedRow[]> {
     const columns = `r.${spec.idColumn} AS id, r.fields, r.version, r.created_at, r.updated_at${sortColumns}`;
     const filtered = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
-    // A list narrowed by search-index filters and sorted by a timestamp, on SQLite: the page's ids are found and sorted
-    // from the (id, created_at, updated_at) index alone, and only that page's rows are read (the planner would read every
-    // match's row to sort it). Without such filters the timestamp indexes already deliver the page in order.
+    // On SQLite the page's ids are found and sorted from the (id, created_at, updated_at) index alone, and only that
+    // page's rows are read (the planner would read every match's row to sort it).
     const sql =
-      !join && narrowedBySearchIndex && !this.dialect.isPostgres
-        ? `SELECT ${columns} FROM ${spec.table} r WHERE r.${spec.idColumn} IN (SELECT r.${spec.idColumn} FROM ${spec.table} r ` +
+      pageFromMatchingIds && !this.dialect.isPostgres
+        ? `SELECT ${columns} FROM ${from} WHERE r.${spec.idColumn} IN (SELECT r.${spec.idColumn} FROM ${spec.table} r ` +
           `INDEXED BY ix_${spec.table}_id_times${filtered} ORDER BY ${orderBy} LIMIT ?) ORDER BY ${orderBy}`
-        : `SELECT ${columns} FROM ${spec.table} r ${join}${filtered} ORDER BY ${orderBy} LIMIT ?`;
-    const rows = await this.dialect.query<
+        : `SELECT ${columns} FROM ${from}${filtered} ORDER BY ${orderBy} LIMIT ?`;
+    const rows = await this.dialect.read<
       RecordRow & { sort_text?: string | null; sort_num?: number | null; sort_missing: number | string }
-    >(this.dialect.dataSource, sql, [...parameters, limit]);
+    >(sql, [...parameters, limit]);
     return rows.map((row) => ({
-      ...toStoredRecord(row),
+      id: row.id,
+      fields: row.fields,
+      version: Number(row.version),
+      created_at: row.created_at,
+      updated_at: row.updated_at,
       sortValue: row.sort_num ?? row.sort_text ?? null,
       sortMissing: Number(row.sort_missing),
     }));

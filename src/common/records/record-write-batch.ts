@@ -109,7 +109,8 @@ export class RecordWriteBatch {
     for (const definition of this.context.definitions.all) {
       const value = record.fields[definition.key];
       if (value === undefined || !isIndexed(definition)) continue;
-      for (const entry of indexEntriesOf(definition.type, value)) entries.push({ ...entry, recordId: record.id, key: definition.key });
+      for (const entry of indexEntriesOf(definition.type, value))
+        entries.push({ ...entry, recordId: record.id, recordCreatedAt: record.createdAt, key: definition.key });
     }
     return entries;
   }

@@ -96,8 +96,13 @@ export function recordsController<K extends string>(o: RecordsControllerOptions<
     @ApiQuery({ name: 'limit', required: false, description: '1..200, default 50' })
     @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
     @ApiProblems(400)
-    list(@Req() request: FastifyRequest, @CurrentCaller() caller: Caller): Promise<unknown> {
-      return this.records.list(request.url.split('?')[1] ?? '', caller);
+    list(
+      @Req() request: FastifyRequest,
+      @CurrentCaller() caller: Caller,
+      @Res({ passthrough: true }) reply: FastifyReply,
+    ): Promise<string> {
+      void reply.type('application/json; charset=utf-8');
+      return this.records.listSerialized(request.url.split('?')[1] ?? '', caller);
     }
 
     // find-my-way reads "::" as a literal colon: /v1/<path>:import

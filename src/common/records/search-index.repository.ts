@@ -6,6 +6,8 @@ import { SqlDialect, SqlParameter } from './sql-dialect';
 
 export interface RecordIndexEntry extends IndexEntry {
   recordId: string;
+  /** The record's creation time: lists filtered by one value find their page in creation order from the index. */
+  recordCreatedAt: string;
   key: string;
 }
 
@@ -32,10 +34,10 @@ export class SearchIndexRepository {
   async insert(manager: EntityManager, kind: FieldKind, entries: RecordIndexEntry[]): Promise<void> {
     for (let start = 0; start < entries.length; start += INSERT_CHUNK) {
       const chunk = entries.slice(start, start + INSERT_CHUNK);
-      const parameters: SqlParameter[] = chunk.flatMap((e) => [kind, e.key, e.recordId, e.text, e.num]);
+      const parameters: SqlParameter[] = chunk.flatMap((e) => [kind, e.key, e.recordId, e.recordCreatedAt, e.text, e.num]);
       await this.dialect.query(
         manager,
-        `INSERT INTO record_search_index (kind, field_key, record_id, value_text, value_num) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+        `INSERT INTO record_search_index (kind, field_key, record_id, record_created_at, value_text, value_num) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
         parameters,
       );
     }

@@ -4,6 +4,9 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 
 export type SqlParameter = string | number | null;
 
+/** Prepared statements kept at most; list queries vary with their filters, so the cache must not grow without end. */
+const MAX_PREPARED_STATEMENTS = 256;
+
 interface PreparedStatement {
   all(...parameters: SqlParameter[]): unknown[];
 }
@@ -31,8 +34,9 @@ export class SqlDialect {
   }
 
   /**
-   * Hot keyed reads: on SQLite a prepared better-sqlite3 statement, kept per SQL text, skips
-   * TypeORM's per-query bookkeeping (the read is otherwise identical). PostgreSQL goes through the pool.
+   * Hot reads outside a transaction: on SQLite a prepared better-sqlite3 statement, kept per SQL text, skips
+   * TypeORM's per-query bookkeeping and SQLite's planning (the read is otherwise identical). The oldest statement
+   * makes room for a new one past MAX_PREPARED_STATEMENTS. PostgreSQL goes through the pool.
    */
   async read<T>(sql: string, parameters: SqlParameter[]): Promise<T[]> {
     if (this.isPostgres) return this.query<T>(this.dataSource, sql, parameters);
@@ -40,6 +44,7 @@ export class SqlDialect {
     if (!statement) {
       const connection = (this.dataSource.driver as unknown as { databaseConnection: PreparingConnection }).databaseConnection;
       statement = connection.prepare(sql);
+      if (this.statements.size >= MAX_PREPARED_STATEMENTS) this.statements.delete(this.statements.keys().next().value!);
       this.statements.set(sql, statement);
     }
     return statement.all(...parameters) as T[];
