@@ -1,39 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { DatabaseConfig } from '../src/config/configuration';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { allMigrations } from '../src/database/migrations';
-
-const POSTGRES_SERVER_URL = process.env.DATABASE_URL;
-
-async function freshDatabase(): Promise<{ config: DatabaseConfig; drop: () => Promise<void> }> {
-  if (!POSTGRES_SERVER_URL) {
-    const dir = mkdtempSync(join(tmpdir(), 'companion-migrations-'));
-    return {
-      config: { engine: 'sqlite', path: join(dir, 'm.sqlite'), synchronous: 'NORMAL' },
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const name = `companion_migrations_${Date.now()}`;
-  const admin = new Client({ connectionString: POSTGRES_SERVER_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(POSTGRES_SERVER_URL);
-  url.pathname = `/${name}`;
-  return {
-    config: { engine: 'postgres', url: url.toString(), poolSize: 2 },
-    drop: async () => {
-      const client = new Client({ connectionString: POSTGRES_SERVER_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
+import { freshDatabase } from './support/fresh-database';
 
 async function tableNames(dataSource: DataSource): Promise<string[]> {
   const rows: Array<{ name: string }> =

@@ -119,7 +119,9 @@ export class TrainingRecordsRepository {
 
   /** Every record of a user (a hot read of combined profiles: the prepared-statement path). */
   async allForUser(uuid: string): Promise<TrainingRecordRow[]> {
-    return (await this.dialect.read<RawRow>(`SELECT ${COLUMNS} FROM training_records WHERE uuid = ? ORDER BY lp_id`, [uuid])).map(toRow);
+    return (await this.dialect.readByKey<RawRow>(`SELECT ${COLUMNS} FROM training_records WHERE uuid = ? ORDER BY lp_id`, [uuid])).map(
+      toRow,
+    );
   }
 
   async insertFromUpstream(

@@ -55,7 +55,7 @@ export class RecordRowsRepository {
       sql = `SELECT ${this.columns(spec)} FROM ${spec.table} WHERE ${spec.idColumn} = ?`;
       this.selectSql.set(spec.table, sql);
     }
-    const rows = await this.dialect.read<RecordRow>(sql, [id]);
+    const rows = await this.dialect.readByKey<RecordRow>(sql, [id]);
     return rows[0] ?? null;
   }
 
