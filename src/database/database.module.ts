@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig, DatabaseConfig } from '../config/configuration';
 import { buildDataSourceOptions } from './data-source-options';
 import { TransactionRunner } from './transaction-runner';
+import { WalCheckpoints } from './wal-checkpoints';
 
 @Global()
 @Module({
@@ -16,7 +17,7 @@ import { TransactionRunner } from './transaction-runner';
       }),
     }),
   ],
-  providers: [TransactionRunner],
-  exports: [TransactionRunner],
+  providers: [TransactionRunner, WalCheckpoints],
+  exports: [TransactionRunner, WalCheckpoints],
 })
 export class DatabaseModule {}
