@@ -8,6 +8,10 @@ import { databaseConfig, DatabaseConfig } from '../config/configuration';
 export const WAL_CHECKPOINT_INTERVAL_MS = 200;
 /** SQLite's own default: a commit that finds this many pages in the log checkpoints it there and then. */
 const SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
+/** Log size (pages) past which the app connection catches up with the worker's checkpoints (see catchUp): 16 MB. */
+const WAL_RESTART_FRAMES = 4096;
+/** When the log starts over, a longer file is cut back to this size. */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
  * The worker's code, run from a string so that it needs no file of its own (the same under ts-jest and from dist).
@@ -19,7 +23,8 @@ const Database = require(workerData.driverPath);
 const db = new Database(workerData.path, { fileMustExist: true });
 const checkpoint = () => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const { log } = db.pragma('wal_checkpoint(PASSIVE)')[0];
+    if (log >= workerData.restartFrames) parentPort.postMessage('catch-up');
   } catch (error) {
     // Another connection checkpointing at the same moment answers busy; the next tick tries again.
     if (error.code !== 'SQLITE_BUSY' && error.code !== 'SQLITE_LOCKED') throw error;
@@ -62,10 +67,18 @@ export class WalCheckpoints implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.config.engine !== 'sqlite') return;
     const worker = new Worker(CHECKPOINT_WORKER, {
       eval: true,
-      workerData: { driverPath: require.resolve('better-sqlite3'), path: this.config.path, intervalMs: WAL_CHECKPOINT_INTERVAL_MS },
+      workerData: {
+        driverPath: require.resolve('better-sqlite3'),
+        path: this.config.path,
+        intervalMs: WAL_CHECKPOINT_INTERVAL_MS,
+        restartFrames: WAL_RESTART_FRAMES,
+      },
     });
     worker.unref();
     worker.on('error', (error) => this.logger.warn({ err: error }, 'WAL checkpoint worker failed'));
+    worker.on('message', (message) => {
+      if (message === 'catch-up') this.catchUp();
+    });
     this.exited = new Promise((resolve) =>
       worker.once('exit', () => {
         if (this.worker === worker) {
@@ -78,6 +91,7 @@ export class WalCheckpoints implements OnApplicationBootstrap, OnModuleDestroy {
     );
     this.worker = worker;
     this.setAutocheckpoint(0);
+    this.connection()?.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   }
 
   /** Before the connection closes: the worker checkpoints once more and closes its own connection. */
@@ -93,9 +107,28 @@ export class WalCheckpoints implements OnApplicationBootstrap, OnModuleDestroy {
     return this.worker !== null;
   }
 
+  /**
+   * Under a steady stream of commits the worker's checkpoints never quite catch up with the log, and the log starts
+   * over only after one has. This one runs between two of this connection's transactions, so it does: it copies the
+   * few pages the worker has not, and the next commit writes the log from its start again. (A RESTART checkpoint from
+   * the worker would take the write lock, and a transaction here that has read and then writes gives up at once with
+   * "database is locked" rather than wait for it.)
+   */
+  private catchUp(): void {
+    try {
+      this.connection()?.pragma('wal_checkpoint(PASSIVE)');
+    } catch (error) {
+      // Busy (the worker checkpointing at this moment): the worker asks again on its next tick.
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY') this.logger.warn({ err: error }, 'WAL catch-up checkpoint failed');
+    }
+  }
+
   private setAutocheckpoint(pages: number): void {
-    if (!this.dataSource.isInitialized) return;
-    const connection = (this.dataSource.driver as unknown as { databaseConnection: PragmaConnection }).databaseConnection;
-    connection.pragma(`wal_autocheckpoint = ${pages}`);
+    this.connection()?.pragma(`wal_autocheckpoint = ${pages}`);
+  }
+
+  private connection(): PragmaConnection | null {
+    if (!this.dataSource.isInitialized) return null;
+    return (this.dataSource.driver as unknown as { databaseConnection: PragmaConnection }).databaseConnection;
   }
 }
