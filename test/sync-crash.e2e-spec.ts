@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { RunningSimulator, startSimulator } from '../src/simulator/simulator';
+import { createPostgresDatabase } from './support/fresh-database';
 
 /**
  * The built app as a real process: a run is SIGKILLed halfway, a new process resumes the same
@@ -40,22 +40,8 @@ interface Database {
 async function freshDatabase(dir: string): Promise<Database> {
   const server = process.env.DATABASE_URL;
   if (!server) return { env: { SQLITE_PATH: join(dir, 'companion.sqlite') }, drop: async () => undefined };
-  const name = `companion_crash_${Date.now()}_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    drop: async () => {
-      const client = new Client({ connectionString: server });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
+  const { url, drop } = await createPostgresDatabase(server, 'companion_crash');
+  return { env: { DATABASE_URL: url }, drop };
 }
 
 describe('sync crash resume (built app, real processes)', () => {

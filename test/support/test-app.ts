@@ -1,11 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Client } from 'pg';
 import { createApp } from '../../src/app.factory';
+import { createPostgresDatabase } from './fresh-database';
 
 /** The PostgreSQL server URL the suite was started with (CI sets it); each app gets its own database on it. */
 const POSTGRES_SERVER_URL = process.env.DATABASE_URL;
@@ -44,25 +43,6 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `companion_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: POSTGRES_SERVER_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(POSTGRES_SERVER_URL!);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new Client({ connectionString: POSTGRES_SERVER_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
-
 /**
  * nestjs-pino keeps one root logger per process, so every app booted by a test file writes to the
  * stream of the first one: all apps of a file therefore share one log sink.
@@ -91,7 +71,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ENCRYPTION_KEY: 'a'.repeat(64),
   };
   if (POSTGRES_SERVER_URL) {
-    const database = await createPostgresDatabase();
+    const database = await createPostgresDatabase(POSTGRES_SERVER_URL);
     baseEnv.DATABASE_URL = database.url;
     dropDatabase = database.drop;
   } else {
