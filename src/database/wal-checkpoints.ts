@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { databaseConfig, DatabaseConfig } from '../config/configuration';
 
 /** How often the worker copies the write-ahead log into the database file. */
-export const WAL_CHECKPOINT_INTERVAL_MS = 200;
+const WAL_CHECKPOINT_INTERVAL_MS = 200;
 /** SQLite's own default: a commit that finds this many pages in the log checkpoints it there and then. */
 const SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 /** Log size (pages) past which the app connection catches up with the worker's checkpoints (see catchUp): 16 MB. */

@@ -148,14 +148,11 @@ export class RecordRowsRepository {
     const rows = await this.dialect.read<
       RecordRow & { sort_text?: string | null; sort_num?: number | null; sort_missing: number | string }
     >(sql, [...parameters, limit]);
-    return rows.map((row) => ({
-      id: row.id,
-      fields: row.fields,
+    return rows.map(({ sort_text, sort_num, sort_missing, ...row }) => ({
+      ...row,
       version: Number(row.version),
-      created_at: row.created_at,
-      updated_at: row.updated_at,
-      sortValue: row.sort_num ?? row.sort_text ?? null,
-      sortMissing: Number(row.sort_missing),
+      sortValue: sort_num ?? sort_text ?? null,
+      sortMissing: Number(sort_missing),
     }));
   }
 }

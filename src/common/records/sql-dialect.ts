@@ -32,7 +32,7 @@ export type SqlExecutor = Pick<EntityManager, 'query'> | Pick<DataSource, 'query
 export class SqlDialect {
   readonly isPostgres: boolean;
   private readonly statements = new Map<string, PreparedStatement>();
-  private readonly statementNames = new Map<string, string>();
+  private readonly namedStatements = new Map<string, { name: string; text: string }>();
 
   constructor(@InjectDataSource() readonly dataSource: DataSource) {
     this.isPostgres = dataSource.options.type === 'postgres';
@@ -66,13 +66,14 @@ export class SqlDialect {
    */
   async readByKey<T>(sql: string, parameters: SqlParameter[]): Promise<T[]> {
     if (!this.isPostgres) return this.read<T>(sql, parameters);
-    let name = this.statementNames.get(sql);
-    if (name === undefined && this.statementNames.size < MAX_NAMED_STATEMENTS) {
-      name = `companion_read_${this.statementNames.size + 1}`;
-      this.statementNames.set(sql, name);
+    let statement = this.namedStatements.get(sql);
+    if (!statement && this.namedStatements.size < MAX_NAMED_STATEMENTS) {
+      statement = { name: `companion_read_${this.namedStatements.size + 1}`, text: numberPlaceholders(sql) };
+      this.namedStatements.set(sql, statement);
     }
     const pool = (this.dataSource.driver as unknown as { master: QueryablePool }).master;
-    return (await pool.query({ name, text: numberPlaceholders(sql), values: parameters })).rows as T[];
+    const query = statement ?? { text: numberPlaceholders(sql) };
+    return (await pool.query({ ...query, values: parameters })).rows as T[];
   }
 
   /** Row lock for read-modify-write (SQLite transactions are already serialized by TransactionRunner). */
