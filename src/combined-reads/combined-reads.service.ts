@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { setImmediate as nextEventLoopTurn } from 'node:timers/promises';
 import type { Caller } from '../auth/roles';
 import { BadRequestError, DomainError, NotFoundError } from '../common/errors/domain-error';
 import type { JsonObject } from '../common/records/merge-patch';
@@ -105,6 +106,14 @@ function report<T>(settled: Settled<T>): PartReport {
   };
 }
 
+/**
+ * An upstream request reaches its socket only after the promise chain that starts it (token, circuit, concurrency cap)
+ * and the nextTick in which node:http writes it. Local reads are synchronous SQLite work: started at once they would
+ * run first and hold the request back. One turn of the event loop lets every started request go out, so the local
+ * reads overlap the round trip instead of preceding it (scenario 2 of the benchmark: p50 0.3 to 0.5 ms lower).
+ */
+const untilStartedRequestsAreSent = (): Promise<void> => nextEventLoopTurn();
+
 /** Parses ?include=a,b against the parts a resource offers; an unknown part is a 400. */
 export function parseInclude<P extends string>(raw: string | undefined, allowed: readonly P[]): P[] {
   if (raw === undefined || raw.trim() === '') return [];
@@ -143,7 +152,8 @@ export class CombinedReadsService {
     assertUserUuid(uuid);
     const wants = new Set(include);
     // Upstream calls first, so the local reads overlap their round trips.
-    const { context, progress } = this.startUpstreamParts(uuid, wants, options);
+    const { context, progress, calling } = this.startUpstreamParts(uuid, wants, options);
+    if (calling) await untilStartedRequestsAreSent();
     const local = this.profiles.find(uuid, caller);
     const localRecords = wants.has('trainings') ? this.records.allForUser(uuid, caller) : Promise.resolve([]);
     // While the upstream answers, the extended trainings are read of the paths the user has locally and of those Opigno
@@ -197,9 +207,12 @@ export class CombinedReadsService {
 
   async readLearningPath(lpId: string, caller: Caller, include: TrainingPart[], options: ReadOptions): Promise<CombinedLearningPath> {
     assertLpId(lpId);
+    const upstreamKey = `learning-path:${lpId}`;
+    const calling = include.includes('upstream') && this.cache.wouldLoad(upstreamKey, options);
     const upstream = include.includes('upstream')
-      ? settle(this.cached(`learning-path:${lpId}`, () => this.opigno.getLearningPath(lpId), options))
+      ? settle(this.cached(upstreamKey, () => this.opigno.getLearningPath(lpId), options))
       : undefined;
+    if (calling) await untilStartedRequestsAreSent();
     const [local, upstreamResult] = await Promise.all([this.trainings.find(lpId, caller), upstream]);
     if (options.strict && upstreamResult && !upstreamResult.ok && !isNotFound(upstreamResult.error)) throw upstreamResult.error;
     const path: LearningPath | null = upstreamResult?.ok ? upstreamResult.answer.value : null;
@@ -249,9 +262,12 @@ export class CombinedReadsService {
     uuid: string,
     wants: ReadonlySet<ProfilePart>,
     options: ReadOptions,
-  ): { context?: Promise<Settled<UserContext>>; progress?: Promise<Settled<TrainingProgress[]>> } {
+  ): { context?: Promise<Settled<UserContext>>; progress?: Promise<Settled<TrainingProgress[]>>; calling: boolean } {
     const contextKey = `context:${uuid}`;
     const trainingsKey = `trainings:${uuid}`;
+    const calling =
+      (wants.has('context') && this.cache.wouldLoad(contextKey, options)) ||
+      (wants.has('trainings') && this.cache.wouldLoad(trainingsKey, options));
     let loadContext = (): Promise<UserContext> => this.opigno.getUserContext(uuid);
     let loadTrainings = (): Promise<TrainingProgress[]> => this.opigno.getAllUserTrainingProgress(uuid);
     if (
@@ -267,6 +283,7 @@ export class CombinedReadsService {
     return {
       progress: wants.has('trainings') ? settle(this.cached(trainingsKey, loadTrainings, options)) : undefined,
       context: wants.has('context') ? settle(this.cached(contextKey, loadContext, options)) : undefined,
+      calling,
     };
   }
 
