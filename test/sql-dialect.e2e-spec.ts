@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { SqlDialect } from '../src/common/records/sql-dialect';
+import { KeyedSelect, SqlDialect } from '../src/common/records/sql-dialect';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { freshDatabase } from './support/fresh-database';
 
@@ -18,6 +18,7 @@ describe('SqlDialect hot reads on this engine', () => {
     for (const [uuid, version] of [
       ['p-1', 1],
       ['p-2', 2],
+      ['p-3', 2],
     ] as const) {
       await dialect.query(dataSource, 'INSERT INTO profiles (uuid, fields, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [
         uuid,
@@ -33,12 +34,59 @@ describe('SqlDialect hot reads on this engine', () => {
     await drop?.();
   });
 
-  it('answers keyed reads of many statement texts, each with changing parameters, past the named-statement limit', async () => {
+  it('answers keyed reads of many statement texts, each with changing keys, past the named-statement limit', async () => {
     for (let i = 0; i < 40; i++) {
-      const sql = `SELECT uuid AS id, version, ${i} AS statement FROM profiles WHERE uuid = ?`;
-      expect(await dialect.readByKey(sql, ['p-1'])).toEqual([{ id: 'p-1', version: 1, statement: i }]);
-      expect(await dialect.readByKey(sql, ['p-2'])).toEqual([{ id: 'p-2', version: 2, statement: i }]);
-      expect(await dialect.readByKey(sql, ['p-3'])).toEqual([]);
+      const select = new KeyedSelect(`SELECT uuid AS id, version, ${i} AS statement FROM profiles`, 'uuid', 'id');
+      expect(await dialect.readByKey(select, 'p-1')).toEqual([{ id: 'p-1', version: 1, statement: i }]);
+      expect(await dialect.readByKey(select, 'p-2')).toEqual([{ id: 'p-2', version: 2, statement: i }]);
+      expect(await dialect.readByKey(select, 'p-4')).toEqual([]);
+      const [one, two, none] = await Promise.all(['p-1', 'p-2', 'p-4'].map((key) => dialect.readByKey(select, key)));
+      expect([one, two, none]).toEqual([[{ id: 'p-1', version: 1, statement: i }], [{ id: 'p-2', version: 2, statement: i }], []]);
+    }
+  });
+
+  it('gives each of many reads asked for at once the rows of its own key, in order, the same key to each who asked', async () => {
+    const byVersion = new KeyedSelect('SELECT uuid, version FROM profiles', 'version', 'version', 'uuid DESC');
+    const keys = ['2', '1', '9', '2'];
+    const answers = await Promise.all(keys.map((key) => dialect.readByKey(byVersion, key)));
+    expect(answers).toEqual([
+      [
+        { uuid: 'p-3', version: 2 },
+        { uuid: 'p-2', version: 2 },
+      ],
+      [{ uuid: 'p-1', version: 1 }],
+      [],
+      [
+        { uuid: 'p-3', version: 2 },
+        { uuid: 'p-2', version: 2 },
+      ],
+    ]);
+    expect(answers[0]).not.toBe(answers[3]);
+  });
+
+  it('fails every read that shared a failing query, and answers the next ones', async () => {
+    const broken = new KeyedSelect('SELECT uuid FROM no_such_table', 'uuid', 'uuid');
+    const reads = ['a', 'b', 'a'].map((key) =>
+      dialect.readByKey(broken, key).then(
+        () => 'answered',
+        () => 'failed',
+      ),
+    );
+    expect(await Promise.all(reads)).toEqual(['failed', 'failed', 'failed']);
+    const byId = new KeyedSelect('SELECT uuid FROM profiles', 'uuid', 'uuid');
+    expect(await Promise.all(['p-1', 'p-2'].map((key) => dialect.readByKey(byId, key)))).toEqual([[{ uuid: 'p-1' }], [{ uuid: 'p-2' }]]);
+  });
+
+  it('reads many keys asked for in the same turn of the event loop with one query on PostgreSQL', async () => {
+    const byId = new KeyedSelect('SELECT uuid, version FROM profiles', 'uuid', 'uuid');
+    const queries = dialect.isPostgres
+      ? jest.spyOn((dataSource.driver as unknown as { master: { query: (...args: unknown[]) => unknown } }).master, 'query')
+      : null;
+    const answers = await Promise.all(['p-1', 'p-2', 'p-3', 'p-1'].map((key) => dialect.readByKey(byId, key)));
+    expect(answers.map((rows) => rows.length)).toEqual([1, 1, 1, 1]);
+    if (queries) {
+      expect(queries).toHaveBeenCalledTimes(1);
+      queries.mockRestore();
     }
   });
 

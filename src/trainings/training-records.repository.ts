@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { JsonObject } from '../common/records/merge-patch';
-import { SqlDialect, SqlExecutor, SqlParameter } from '../common/records/sql-dialect';
+import { KeyedSelect, SqlDialect, SqlExecutor, SqlParameter } from '../common/records/sql-dialect';
 import type { TrainingProgress, TrainingStatus } from '../opigno/opigno.types';
 import { trainingRecordId } from './training-kinds';
 
@@ -47,6 +47,7 @@ interface RawRow {
 
 const COLUMNS =
   'id, uuid, lp_id, title, status, progress, score, registered_at, completed_at, time_spent, synced_at, fields, version, created_at, updated_at';
+const RECORDS_OF_USER = new KeyedSelect(`SELECT ${COLUMNS} FROM training_records`, 'uuid', 'uuid', 'lp_id');
 export const UPSTREAM_ATTRIBUTES = ['title', 'status', 'progress', 'score', 'registeredAt', 'completedAt', 'timeSpent'] as const;
 
 function toRow(raw: RawRow): TrainingRecordRow {
@@ -119,9 +120,7 @@ export class TrainingRecordsRepository {
 
   /** Every record of a user (a hot read of combined profiles: the prepared-statement path). */
   async allForUser(uuid: string): Promise<TrainingRecordRow[]> {
-    return (await this.dialect.readByKey<RawRow>(`SELECT ${COLUMNS} FROM training_records WHERE uuid = ? ORDER BY lp_id`, [uuid])).map(
-      toRow,
-    );
+    return (await this.dialect.readByKey<RawRow>(RECORDS_OF_USER, uuid)).map(toRow);
   }
 
   async insertFromUpstream(

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { JsonObject } from './merge-patch';
 import type { RecordKindSpec, StoredRecord } from './record-kind';
 import type { ListSql } from './record-list-query';
-import { SqlDialect, SqlExecutor, SqlParameter } from './sql-dialect';
+import { KeyedSelect, SqlDialect, SqlExecutor, SqlParameter } from './sql-dialect';
 
 export interface RecordRow {
   id: string;
@@ -34,7 +34,7 @@ export function toStoredRecord(row: RecordRow): StoredRecord {
 /** The rows of any extended-record table (profiles, trainings…): the JSON column is the source of truth for reads. */
 @Injectable()
 export class RecordRowsRepository {
-  private readonly selectSql = new Map<string, string>();
+  private readonly selectById = new Map<string, KeyedSelect>();
 
   constructor(private readonly dialect: SqlDialect) {}
 
@@ -50,12 +50,12 @@ export class RecordRowsRepository {
 
   /** The row as stored, its fields still JSON text (for answers that can send the stored document as it is). */
   async findRowById(spec: RecordKindSpec, id: string): Promise<RecordRow | null> {
-    let sql = this.selectSql.get(spec.table);
-    if (!sql) {
-      sql = `SELECT ${this.columns(spec)} FROM ${spec.table} WHERE ${spec.idColumn} = ?`;
-      this.selectSql.set(spec.table, sql);
+    let select = this.selectById.get(spec.table);
+    if (!select) {
+      select = new KeyedSelect(`SELECT ${this.columns(spec)} FROM ${spec.table}`, spec.idColumn, 'id');
+      this.selectById.set(spec.table, select);
     }
-    const rows = await this.dialect.readByKey<RecordRow>(sql, [id]);
+    const rows = await this.dialect.readByKey<RecordRow>(select, id);
     return rows[0] ?? null;
   }
 
