@@ -95,6 +95,31 @@ describe('extended trainings and per-user training records', () => {
       expect(listed.body.items.find((i: { lpId: string }) => i.lpId === '101').title).toBe('Safety basics');
     });
 
+    it('refreshes a user with more records than one insert statement holds', async () => {
+      const { t, sim } = env;
+      const many = 'learner-many-paths';
+      sim.store.upsertUser({ uuid: many, displayName: 'Many Paths', isActive: true, scope: 'AUTHENTICATED' });
+      const lpIds = Array.from({ length: 230 }, (_, i) => String(5000 + i));
+      for (const lpId of lpIds) {
+        sim.store.addLearningPath({ id: lpId, title: `Path ${lpId}` });
+        sim.store.setProgress(many, lpId, { status: 'IN_PROGRESS', progress: Number(lpId) % 100, score: null });
+      }
+      const refreshed = await t.request('POST', `/v1/profiles/${many}/trainings:refresh`);
+      expect(refreshed.status).toBe(200);
+      expect(refreshed.body.added).toHaveLength(230);
+      const stored: Array<{ lpId: string; progress: number }> = [];
+      let cursor: string | null = null;
+      do {
+        const page: { body: { items: Array<{ lpId: string; progress: number }>; nextCursor: string | null } } = await t.request(
+          'GET',
+          `/v1/profiles/${many}/trainings?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        stored.push(...page.body.items);
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(stored.map((r) => [r.lpId, r.progress])).toEqual(lpIds.map((lpId) => [lpId, Number(lpId) % 100]));
+    });
+
     it('filters a user’s records by status and pages them', async () => {
       const { t } = env;
       const passed = await t.request('GET', `/v1/profiles/${USER}/trainings?status=passed`);
@@ -107,10 +132,19 @@ describe('extended trainings and per-user training records', () => {
       expect((await t.request('GET', `/v1/profiles/${USER}/trainings?status=done`)).status).toBe(400);
     });
 
-    it('reports what changed on a second refresh', async () => {
+    it('reports what changed on a second refresh, and marks every record of the user synced', async () => {
       const { t, sim } = env;
+      const syncedBefore = (await t.request('GET', `/v1/profiles/${USER}/trainings`)).body.items.map(
+        (i: { syncedAt: string }) => i.syncedAt,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 5));
       sim.store.setProgress(USER, '102', { status: 'COMPLETED', progress: 100 });
       const refreshed = await t.request('POST', `/v1/profiles/${USER}/trainings:refresh`);
+      const syncedAfter = (await t.request('GET', `/v1/profiles/${USER}/trainings`)).body.items.map(
+        (i: { syncedAt: string }) => i.syncedAt,
+      );
+      expect(new Set(syncedAfter)).toEqual(new Set([refreshed.body.syncedAt]));
+      for (const [i, before] of syncedBefore.entries()) expect(syncedAfter[i] > before).toBe(true);
       expect(refreshed.body.added).toEqual([]);
       expect(refreshed.body.unchanged).toBe(2);
       expect(refreshed.body.updated).toEqual([

@@ -47,6 +47,9 @@ interface RawRow {
 
 const COLUMNS =
   'id, uuid, lp_id, title, status, progress, score, registered_at, completed_at, time_spent, synced_at, fields, version, created_at, updated_at';
+const COLUMN_COUNT = COLUMNS.split(',').length;
+/** Records per INSERT statement: 15 parameters each, well under SQLite's and PostgreSQL's limits. */
+const INSERT_CHUNK = 100;
 const RECORDS_OF_USER = new KeyedSelect(`SELECT ${COLUMNS} FROM training_records`, 'uuid', 'uuid', 'lp_id');
 export const UPSTREAM_ATTRIBUTES = ['title', 'status', 'progress', 'score', 'registeredAt', 'completedAt', 'timeSpent'] as const;
 
@@ -123,29 +126,35 @@ export class TrainingRecordsRepository {
     return (await this.dialect.readByKey<RawRow>(RECORDS_OF_USER, uuid)).map(toRow);
   }
 
-  async insertFromUpstream(
+  /** New records of one user, as Opigno reports them, in one statement per INSERT_CHUNK records. */
+  async insertManyFromUpstream(
     manager: EntityManager,
     uuid: string,
-    state: UpstreamTrainingState & { lpId: string },
+    states: Array<UpstreamTrainingState & { lpId: string }>,
     now: string,
   ): Promise<void> {
-    await this.dialect.query(manager, `INSERT INTO training_records (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-      trainingRecordId(uuid, state.lpId),
-      uuid,
-      state.lpId,
-      state.title,
-      state.status,
-      state.progress,
-      state.score,
-      state.registeredAt,
-      state.completedAt,
-      state.timeSpent,
-      now,
-      '{}',
-      1,
-      now,
-      now,
-    ]);
+    for (let start = 0; start < states.length; start += INSERT_CHUNK) {
+      const chunk = states.slice(start, start + INSERT_CHUNK);
+      const rows = chunk.map(() => `(${SqlDialect.list(COLUMN_COUNT)})`).join(', ');
+      const parameters = chunk.flatMap((state) => [
+        trainingRecordId(uuid, state.lpId),
+        uuid,
+        state.lpId,
+        state.title,
+        state.status,
+        state.progress,
+        state.score,
+        state.registeredAt,
+        state.completedAt,
+        state.timeSpent,
+        now,
+        '{}',
+        1,
+        now,
+        now,
+      ]);
+      await this.dialect.query(manager, `INSERT INTO training_records (${COLUMNS}) VALUES ${rows}`, parameters);
+    }
   }
 
   async updateUpstream(manager: EntityManager, id: string, state: UpstreamTrainingState, now: string): Promise<void> {

@@ -118,13 +118,14 @@ export class TrainingRecordsService {
     const existing = new Map((await this.records.lockAllForUser(manager, uuid)).map((row) => [row.lpId, row]));
     const changes: ProgressChanges = { uuid, added: [], updated: [], unchanged: 0, missingUpstream: [], syncedAt: now };
     const seen = new Set<string>();
+    const additions: Array<UpstreamTrainingState & { lpId: string }> = [];
     for (const item of progress) {
       seen.add(item.lpId);
       const state = upstreamStateOf(item);
       const current = existing.get(item.lpId);
       if (!current) {
         changes.added.push(item.lpId);
-        if (!options.dryRun) await this.records.insertFromUpstream(manager, uuid, { ...state, lpId: item.lpId }, now);
+        additions.push({ ...state, lpId: item.lpId });
         continue;
       }
       const diff = diffState(current, state);
@@ -136,7 +137,10 @@ export class TrainingRecordsService {
       if (!options.dryRun) await this.records.updateUpstream(manager, current.id, state, now);
     }
     changes.missingUpstream = [...existing.keys()].filter((lpId) => !seen.has(lpId));
-    if (!options.dryRun) await this.records.markSynced(manager, uuid, now);
+    if (options.dryRun) return changes;
+    await this.records.insertManyFromUpstream(manager, uuid, additions, now);
+    // Added and updated rows were written with synced_at; the user's other rows are marked here.
+    if (changes.unchanged > 0 || changes.missingUpstream.length > 0) await this.records.markSynced(manager, uuid, now);
     return changes;
   }
 
