@@ -1,19 +1,14 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { KeyedSelect, SqlDialect } from '../src/common/records/sql-dialect';
-import { buildDataSourceOptions } from '../src/database/data-source-options';
-import { freshDatabase } from './support/fresh-database';
+import { migratedDataSource } from './support/fresh-database';
 
 describe('SqlDialect hot reads on this engine', () => {
   let dataSource: DataSource;
   let dialect: SqlDialect;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const database = await freshDatabase();
-    drop = database.drop;
-    dataSource = new DataSource(buildDataSourceOptions(database.config));
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    ({ dataSource, close } = await migratedDataSource());
     dialect = new SqlDialect(dataSource);
     for (const [uuid, version] of [
       ['p-1', 1],
@@ -30,8 +25,7 @@ describe('SqlDialect hot reads on this engine', () => {
     }
   });
   afterAll(async () => {
-    if (dataSource?.isInitialized) await dataSource.destroy();
-    await drop?.();
+    await close?.();
   });
 
   it('answers keyed reads of many statement texts, each with changing keys, past the named-statement limit', async () => {

@@ -1,8 +1,7 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { SqlDialect } from '../src/common/records/sql-dialect';
-import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { TransactionRunner } from '../src/database/transaction-runner';
-import { freshDatabase } from './support/fresh-database';
+import { migratedDataSource } from './support/fresh-database';
 
 const CREATED = '2026-11-30T00:00:00.000Z';
 
@@ -10,7 +9,7 @@ describe('TransactionRunner on this engine', () => {
   let dataSource: DataSource;
   let dialect: SqlDialect;
   let transactions: TransactionRunner;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
 
   const versionOf = async (uuid: string): Promise<number | null> => {
     const rows = await dialect.query<{ version: number }>(dataSource, 'SELECT version FROM profiles WHERE uuid = ?', [uuid]);
@@ -26,11 +25,7 @@ describe('TransactionRunner on this engine', () => {
     });
 
   beforeAll(async () => {
-    const database = await freshDatabase();
-    drop = database.drop;
-    dataSource = new DataSource(buildDataSourceOptions(database.config));
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    ({ dataSource, close } = await migratedDataSource());
     dialect = new SqlDialect(dataSource);
     transactions = new TransactionRunner(dataSource);
     await dialect.query(dataSource, 'INSERT INTO profiles (uuid, fields, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [
@@ -42,8 +37,7 @@ describe('TransactionRunner on this engine', () => {
     ]);
   });
   afterAll(async () => {
-    if (dataSource?.isInitialized) await dataSource.destroy();
-    await drop?.();
+    await close?.();
   });
 
   it('runs overlapping read-modify-write transactions without losing an update', async () => {

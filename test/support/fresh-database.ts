@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../../src/config/configuration';
+import { buildDataSourceOptions } from '../../src/database/data-source-options';
 
 async function onServer(serverUrl: string, sql: string): Promise<void> {
   const client = new Client({ connectionString: serverUrl });
@@ -39,4 +41,19 @@ export async function freshDatabase(): Promise<{ config: DatabaseConfig; drop: (
   }
   const { url, drop } = await createPostgresDatabase(serverUrl);
   return { config: { engine: 'postgres', url, poolSize: 2 }, drop };
+}
+
+/** A fresh database on the engine under test with every migration run, and how to close and drop it. */
+export async function migratedDataSource(): Promise<{ dataSource: DataSource; close: () => Promise<void> }> {
+  const database = await freshDatabase();
+  const dataSource = new DataSource(buildDataSourceOptions(database.config));
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  return {
+    dataSource,
+    close: async () => {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await database.drop();
+    },
+  };
 }
