@@ -58,6 +58,22 @@ describe('SqlDialect hot reads on this engine', () => {
     expect(answers[0]).not.toBe(answers[3]);
   });
 
+  it('matches keys with quotes, commas, braces, backslashes and non-ASCII characters in a batch', async () => {
+    const awkward = ['a,b', 'say "hi"', '{x}', 'back\\slash', 'ünï cødé', 'NULL', ''];
+    for (const key of awkward) {
+      await dialect.query(dataSource, 'INSERT INTO profiles (uuid, fields, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [
+        key,
+        '{}',
+        7,
+        '2026-11-30T00:00:00.000Z',
+        '2026-11-30T00:00:00.000Z',
+      ]);
+    }
+    const byId = new KeyedSelect('SELECT uuid, version FROM profiles', 'uuid', 'uuid');
+    const answers = await Promise.all([...awkward, 'p-1', 'absent'].map((key) => dialect.readByKey(byId, key)));
+    expect(answers).toEqual([...awkward.map((uuid) => [{ uuid, version: 7 }]), [{ uuid: 'p-1', version: 1 }], []]);
+  });
+
   it('fails every read that shared a failing query, and answers the next ones', async () => {
     const broken = new KeyedSelect('SELECT uuid FROM no_such_table', 'uuid', 'uuid');
     const reads = ['a', 'b', 'a'].map((key) =>
