@@ -26,7 +26,7 @@ interface KeyedReadWaiter {
   reject(error: unknown): void;
 }
 
-/** Keys in one batched keyed read at most; more wait for the next query of the same batch. */
+/** Keys in one batched keyed query at most; a batch with more keys is split into several queries. */
 const MAX_KEYS_PER_BATCH = 500;
 
 /**
