@@ -74,6 +74,26 @@ describe('SqlDialect hot reads on this engine', () => {
     expect(answers).toEqual([...awkward.map((uuid) => [{ uuid, version: 7 }]), [{ uuid: 'p-1', version: 1 }], []]);
   });
 
+  it('answers every read of a batch too large for one query, in as few queries as the limit allows on PostgreSQL', async () => {
+    const byId = new KeyedSelect('SELECT uuid, version FROM profiles', 'uuid', 'uuid');
+    const keys = Array.from({ length: 1200 }, (_, i) => (i % 400 === 0 ? 'p-2' : `missing-${i}`));
+    const queries = dialect.isPostgres
+      ? jest.spyOn((dataSource.driver as unknown as { master: { query: (...args: unknown[]) => unknown } }).master, 'query')
+      : null;
+    const answers = await Promise.all(keys.map((key) => dialect.readByKey(byId, key)));
+    expect(answers.filter((rows) => rows.length === 1)).toEqual([
+      [{ uuid: 'p-2', version: 2 }],
+      [{ uuid: 'p-2', version: 2 }],
+      [{ uuid: 'p-2', version: 2 }],
+    ]);
+    expect(answers.filter((rows) => rows.length === 0)).toHaveLength(1197);
+    if (queries) {
+      // 1198 distinct keys: 500 + 500 + 198
+      expect(queries).toHaveBeenCalledTimes(3);
+      queries.mockRestore();
+    }
+  });
+
   it('fails every read that shared a failing query, and answers the next ones', async () => {
     const broken = new KeyedSelect('SELECT uuid FROM no_such_table', 'uuid', 'uuid');
     const reads = ['a', 'b', 'a'].map((key) =>
