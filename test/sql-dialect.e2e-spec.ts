@@ -7,22 +7,26 @@ describe('SqlDialect hot reads on this engine', () => {
   let dialect: SqlDialect;
   let close: () => Promise<void>;
 
+  const insertProfile = (uuid: string, version: number): Promise<unknown> =>
+    dialect.query(dataSource, 'INSERT INTO profiles (uuid, fields, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [
+      uuid,
+      '{}',
+      version,
+      '2026-11-30T00:00:00.000Z',
+      '2026-11-30T00:00:00.000Z',
+    ]);
+  /** On PostgreSQL, a spy on the pool's queries (restore it after); on SQLite, null. */
+  const spyOnPoolQueries = () =>
+    dialect.isPostgres
+      ? jest.spyOn((dataSource.driver as unknown as { master: { query: (...args: unknown[]) => unknown } }).master, 'query')
+      : null;
+
   beforeAll(async () => {
     ({ dataSource, close } = await migratedDataSource());
     dialect = new SqlDialect(dataSource);
-    for (const [uuid, version] of [
-      ['p-1', 1],
-      ['p-2', 2],
-      ['p-3', 2],
-    ] as const) {
-      await dialect.query(dataSource, 'INSERT INTO profiles (uuid, fields, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [
-        uuid,
-        '{}',
-        version,
-        '2026-11-30T00:00:00.000Z',
-        '2026-11-30T00:00:00.000Z',
-      ]);
-    }
+    await insertProfile('p-1', 1);
+    await insertProfile('p-2', 2);
+    await insertProfile('p-3', 2);
   });
   afterAll(async () => {
     await close?.();
@@ -60,15 +64,7 @@ describe('SqlDialect hot reads on this engine', () => {
 
   it('matches keys with quotes, commas, braces, backslashes and non-ASCII characters in a batch', async () => {
     const awkward = ['a,b', 'say "hi"', '{x}', 'back\\slash', 'ünï cødé', 'NULL', ''];
-    for (const key of awkward) {
-      await dialect.query(dataSource, 'INSERT INTO profiles (uuid, fields, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [
-        key,
-        '{}',
-        7,
-        '2026-11-30T00:00:00.000Z',
-        '2026-11-30T00:00:00.000Z',
-      ]);
-    }
+    for (const key of awkward) await insertProfile(key, 7);
     const byId = new KeyedSelect('SELECT uuid, version FROM profiles', 'uuid', 'uuid');
     const answers = await Promise.all([...awkward, 'p-1', 'absent'].map((key) => dialect.readByKey(byId, key)));
     expect(answers).toEqual([...awkward.map((uuid) => [{ uuid, version: 7 }]), [{ uuid: 'p-1', version: 1 }], []]);
@@ -77,9 +73,7 @@ describe('SqlDialect hot reads on this engine', () => {
   it('answers every read of a batch too large for one query, in as few queries as the limit allows on PostgreSQL', async () => {
     const byId = new KeyedSelect('SELECT uuid, version FROM profiles', 'uuid', 'uuid');
     const keys = Array.from({ length: 1200 }, (_, i) => (i % 400 === 0 ? 'p-2' : `missing-${i}`));
-    const queries = dialect.isPostgres
-      ? jest.spyOn((dataSource.driver as unknown as { master: { query: (...args: unknown[]) => unknown } }).master, 'query')
-      : null;
+    const queries = spyOnPoolQueries();
     const answers = await Promise.all(keys.map((key) => dialect.readByKey(byId, key)));
     expect(answers.filter((rows) => rows.length === 1)).toEqual([
       [{ uuid: 'p-2', version: 2 }],
@@ -109,9 +103,7 @@ describe('SqlDialect hot reads on this engine', () => {
 
   it('reads many keys asked for in the same turn of the event loop with one query on PostgreSQL', async () => {
     const byId = new KeyedSelect('SELECT uuid, version FROM profiles', 'uuid', 'uuid');
-    const queries = dialect.isPostgres
-      ? jest.spyOn((dataSource.driver as unknown as { master: { query: (...args: unknown[]) => unknown } }).master, 'query')
-      : null;
+    const queries = spyOnPoolQueries();
     const answers = await Promise.all(['p-1', 'p-2', 'p-3', 'p-1'].map((key) => dialect.readByKey(byId, key)));
     expect(answers.map((rows) => rows.length)).toEqual([1, 1, 1, 1]);
     if (queries) {

@@ -208,10 +208,9 @@ export class CombinedReadsService {
   async readLearningPath(lpId: string, caller: Caller, include: TrainingPart[], options: ReadOptions): Promise<CombinedLearningPath> {
     assertLpId(lpId);
     const upstreamKey = `learning-path:${lpId}`;
-    const calling = include.includes('upstream') && this.cache.wouldLoad(upstreamKey, options);
-    const upstream = include.includes('upstream')
-      ? settle(this.cached(upstreamKey, () => this.opigno.getLearningPath(lpId), options))
-      : undefined;
+    const wantsUpstream = include.includes('upstream');
+    const calling = wantsUpstream && this.cache.wouldLoad(upstreamKey, options);
+    const upstream = wantsUpstream ? settle(this.cached(upstreamKey, () => this.opigno.getLearningPath(lpId), options)) : undefined;
     if (calling) await untilStartedRequestsAreSent();
     const [local, upstreamResult] = await Promise.all([this.trainings.find(lpId, caller), upstream]);
     if (options.strict && upstreamResult && !upstreamResult.ok && !isNotFound(upstreamResult.error)) throw upstreamResult.error;
@@ -265,17 +264,11 @@ export class CombinedReadsService {
   ): { context?: Promise<Settled<UserContext>>; progress?: Promise<Settled<TrainingProgress[]>>; calling: boolean } {
     const contextKey = `context:${uuid}`;
     const trainingsKey = `trainings:${uuid}`;
-    const calling =
-      (wants.has('context') && this.cache.wouldLoad(contextKey, options)) ||
-      (wants.has('trainings') && this.cache.wouldLoad(trainingsKey, options));
+    const loadsContext = wants.has('context') && this.cache.wouldLoad(contextKey, options);
+    const loadsTrainings = wants.has('trainings') && this.cache.wouldLoad(trainingsKey, options);
     let loadContext = (): Promise<UserContext> => this.opigno.getUserContext(uuid);
     let loadTrainings = (): Promise<TrainingProgress[]> => this.opigno.getAllUserTrainingProgress(uuid);
-    if (
-      wants.has('context') &&
-      wants.has('trainings') &&
-      this.cache.wouldLoad(contextKey, options) &&
-      this.cache.wouldLoad(trainingsKey, options)
-    ) {
+    if (loadsContext && loadsTrainings) {
       const joint = this.opigno.readUserContextWithTrainingProgress(uuid);
       loadContext = () => joint.context;
       loadTrainings = () => joint.trainings;
@@ -283,7 +276,7 @@ export class CombinedReadsService {
     return {
       progress: wants.has('trainings') ? settle(this.cached(trainingsKey, loadTrainings, options)) : undefined,
       context: wants.has('context') ? settle(this.cached(contextKey, loadContext, options)) : undefined,
-      calling,
+      calling: loadsContext || loadsTrainings,
     };
   }
 

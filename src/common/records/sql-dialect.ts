@@ -103,13 +103,9 @@ export class SqlDialect {
       this.pendingBatches.set(select, batch);
       if (this.pendingBatches.size === 1) setImmediate(() => this.runPendingBatches());
     }
-    let waiters = batch.get(key);
-    if (!waiters) {
-      waiters = [];
-      batch.set(key, waiters);
-    }
-    const joined = waiters;
-    return new Promise<T[]>((resolve, reject) => joined.push({ resolve: resolve as (rows: unknown[]) => void, reject }));
+    const waiters = batch.get(key) ?? [];
+    if (waiters.length === 0) batch.set(key, waiters);
+    return new Promise<T[]>((resolve, reject) => waiters.push({ resolve: resolve as (rows: unknown[]) => void, reject }));
   }
 
   private runPendingBatches(): void {
