@@ -1,4 +1,25 @@
+import { Agent, request as httpRequest } from 'node:http';
 import { startTestApp, TestApp } from './support/test-app';
+
+/** Requests over one keep-alive connection, each answering its status and whether it reused that connection. */
+function oneConnection(baseUrl: string): {
+  get(path: string, authorization?: string): Promise<{ status: number; reused: boolean }>;
+  close(): void;
+} {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  return {
+    get: (path, authorization) =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest(baseUrl + path, { agent, headers: authorization ? { authorization } : {} }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+        req.end();
+      }),
+    close: () => agent.destroy(),
+  };
+}
 
 describe('API keys', () => {
   let t: TestApp;
@@ -42,5 +63,35 @@ describe('API keys', () => {
   it('answers 404 for revoking an unknown key and 400 for a malformed id', async () => {
     expect((await t.request('DELETE', '/v1/admin/api-keys/6f1c2a7e-1111-4a4a-9999-123456789abc')).status).toBe(404);
     expect((await t.request('DELETE', '/v1/admin/api-keys/not-a-uuid')).status).toBe(400);
+  });
+
+  describe('on one keep-alive connection', () => {
+    it('refuses a key revoked between two of its requests', async () => {
+      const key = await t.createKey('admin', 'kept-alive');
+      const id = (await t.request('GET', '/v1/admin/api-keys')).body.find((k: { label: string }) => k.label === 'kept-alive').id;
+      const connection = oneConnection(t.url);
+      try {
+        expect(await connection.get('/v1/admin/api-keys', `Bearer ${key}`)).toEqual({ status: 200, reused: false });
+        expect(await connection.get('/v1/admin/api-keys', `Bearer ${key}`)).toEqual({ status: 200, reused: true });
+        expect((await t.request('DELETE', `/v1/admin/api-keys/${id}`)).status).toBe(200);
+        expect(await connection.get('/v1/admin/api-keys', `Bearer ${key}`)).toEqual({ status: 401, reused: true });
+      } finally {
+        connection.close();
+      }
+    });
+
+    it('checks each key it carries on its own: another role, an unknown key, no key', async () => {
+      const serviceKey = await t.createKey('service', 'second on the connection');
+      const connection = oneConnection(t.url);
+      try {
+        expect(await connection.get('/v1/admin/api-keys', `Bearer ${t.adminKey}`)).toEqual({ status: 200, reused: false });
+        expect(await connection.get('/v1/admin/api-keys', `Bearer ${serviceKey}`)).toEqual({ status: 403, reused: true });
+        expect(await connection.get('/v1/admin/api-keys', `Bearer ${t.adminKey}x`)).toEqual({ status: 401, reused: true });
+        expect(await connection.get('/v1/admin/api-keys')).toEqual({ status: 401, reused: true });
+        expect(await connection.get('/v1/admin/api-keys', `Bearer ${t.adminKey}`)).toEqual({ status: 200, reused: true });
+      } finally {
+        connection.close();
+      }
+    });
   });
 });

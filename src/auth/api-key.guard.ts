@@ -39,16 +39,25 @@ export class ApiKeyGuard implements CanActivate {
     private readonly apiKeys: ApiKeysService,
   ) {}
 
-  /** Synchronous for a key verified moments ago (the usual case), so the hot path awaits nothing here. */
+  /**
+   * Synchronous for a key verified moments ago (the usual case), so the hot path awaits nothing here; for the header
+   * this connection had verified before, not even a hash.
+   */
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const { isPublic, allowed } = this.accessOf(context);
     if (isPublic) return true;
 
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
-    const key = bearerKey(request.headers.authorization);
-    const recent = this.apiKeys.recentlyVerified(key);
+    const { authorization } = request.headers;
+    const connection = request.raw.socket as object | undefined;
+    const presentation = typeof authorization === 'string' && connection ? { connection, authorization } : undefined;
+    const known = presentation && this.apiKeys.verifiedOn(presentation);
+    if (known) return this.admit(request, known, allowed);
+
+    const key = bearerKey(authorization);
+    const recent = this.apiKeys.recentlyVerified(key, presentation);
     if (recent) return this.admit(request, recent, allowed);
-    return this.apiKeys.authenticate(key).then((caller) => this.admit(request, knownCaller(caller), allowed));
+    return this.apiKeys.authenticate(key, presentation).then((caller) => this.admit(request, knownCaller(caller), allowed));
   }
 
   private admit(request: RequestWithCaller, caller: Caller, allowed: Role[]): boolean {
