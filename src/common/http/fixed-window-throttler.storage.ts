@@ -16,6 +16,11 @@ export class FixedWindowThrottlerStorage implements ThrottlerStorage {
   private lastSweep = Date.now();
 
   async increment(key: string, ttl: number, limit: number, _blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    return this.count(key, ttl, limit, throttlerName);
+  }
+
+  /** increment without the promise, for a guard that counts in place; a key over its limit stays blocked until its window ends. */
+  count(key: string, ttl: number, limit: number, throttlerName: string): ThrottlerStorageRecord {
     const now = Date.now();
     this.sweep(now, ttl);
     const id = `${throttlerName}:${key}`;
