@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { KeyedSelect, SqlDialect } from '../src/common/records/sql-dialect';
 import { migratedDataSource } from './support/fresh-database';
@@ -110,6 +111,21 @@ describe('SqlDialect hot reads on this engine', () => {
       expect(queries).toHaveBeenCalledTimes(1);
       queries.mockRestore();
     }
+  });
+
+  it('never answers a keyed read with the rows of a transaction that has not committed, across turns of the event loop', async () => {
+    const byId = new KeyedSelect('SELECT uuid, version FROM profiles', 'uuid', 'uuid');
+    let read: Promise<unknown[]> | undefined;
+    const rolledBack = dataSource
+      .transaction(async (manager) => {
+        await dialect.query(manager, 'UPDATE profiles SET version = 99 WHERE uuid = ?', ['p-3']);
+        read = dialect.readByKey(byId, 'p-3');
+        await sleep(30);
+        throw new Error('roll back');
+      })
+      .catch((error: Error) => error.message);
+    expect(await rolledBack).toBe('roll back');
+    expect(await read).toEqual([{ uuid: 'p-3', version: 2 }]);
   });
 
   it('answers reads of more statement texts than it keeps prepared, and again after they were dropped', async () => {
