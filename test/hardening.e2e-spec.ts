@@ -28,6 +28,13 @@ describe('rate limiting and CORS', () => {
     expect((await t.request('GET', '/v1/profiles/someone', { key: other })).status).toBe(404);
   });
 
+  it("limits a route served through Nest's pipeline (a list) the same way", async () => {
+    const key = await t.createKey('service');
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await t.request('GET', '/v1/profiles', { key })).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+  });
+
   it('never rate-limits the health probes', async () => {
     for (let i = 0; i < 8; i++) expect((await t.request('GET', '/health/live', { key: null })).status).toBe(200);
   });

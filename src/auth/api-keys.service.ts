@@ -42,6 +42,14 @@ function sha256(value: string): string {
   return digest('sha256', value, 'hex');
 }
 
+/** String equality in time that depends on the length only, not on where the strings differ. */
+function sameSecret(held: string, presented: string): boolean {
+  if (held.length !== presented.length) return false;
+  let difference = 0;
+  for (let i = 0; i < held.length; i++) difference |= held.charCodeAt(i) ^ presented.charCodeAt(i);
+  return difference === 0;
+}
+
 function summarize(key: ApiKey): ApiKeySummary {
   return {
     id: key.id,
@@ -108,7 +116,7 @@ export class ApiKeysService {
   /** The caller of the header this connection had verified less than keyCacheMs ago: no hash, no database. */
   verifiedOn(presentation: Presentation): Caller | undefined {
     const seen = this.verifiedOnConnection.get(presentation.connection);
-    if (seen === undefined || seen.authorization !== presentation.authorization) return undefined;
+    if (seen === undefined || !sameSecret(seen.authorization, presentation.authorization)) return undefined;
     return seen.verified.until > Date.now() ? seen.verified.caller : undefined;
   }
 

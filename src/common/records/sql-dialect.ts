@@ -86,15 +86,18 @@ export class SqlDialect {
   private prepared(sql: string): PreparedStatement {
     let statement = this.statements.get(sql);
     if (!statement) {
-      statement = this.sqliteConnection().prepare(sql);
+      const connection = this.sqliteConnection();
+      if (!connection) throw new Error('The SQLite connection is closed.');
+      statement = connection.prepare(sql);
       if (this.statements.size >= MAX_PREPARED_STATEMENTS) this.statements.delete(this.statements.keys().next().value!);
       this.statements.set(sql, statement);
     }
     return statement;
   }
 
-  private sqliteConnection(): SqliteConnection {
-    return (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+  /** The driver's one connection; undefined once the data source is destroyed. */
+  private sqliteConnection(): SqliteConnection | undefined {
+    return (this.dataSource.driver as unknown as { databaseConnection?: SqliteConnection }).databaseConnection;
   }
 
   /**
@@ -121,7 +124,7 @@ export class SqlDialect {
   }
 
   private runPendingBatches(): void {
-    if (!this.isPostgres && this.sqliteConnection().inTransaction) {
+    if (!this.isPostgres && this.sqliteConnection()?.inTransaction) {
       setImmediate(() => this.runPendingBatches());
       return;
     }
