@@ -52,7 +52,7 @@ export class RateLimitGuard extends ThrottlerGuard {
 
   /**
    * Synchronous when every throttle of the route counts in place and its tracker is at hand (the configured case): the
-   * hot path then allocates no promise here (measured: the library's chain of awaits was ~6 µs of a keyed read).
+   * hot path then allocates no promise here (measured: 1 to 2% more keyed reads per second).
    * Otherwise the library's handleRequest counts, as before. (ThrottlerGuard types canActivate as always async; Nest's
    * guard runner, like the direct routes, takes a plain boolean from any guard, as CanActivate allows.)
    */
