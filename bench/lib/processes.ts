@@ -30,8 +30,12 @@ async function stopProcess(process: RunningProcess): Promise<void> {
   await process.exited;
 }
 
-/** The built app as a real process, tuned for load (no rate limit, warn-level logs). */
-export async function startApp(env: Record<string, string>, cwd: string): Promise<RunningService & { startedInMs: number }> {
+/** The built app (or another build's entry) as a real process, tuned for load (no rate limit, warn-level logs). */
+export async function startApp(
+  env: Record<string, string>,
+  cwd: string,
+  entry?: string,
+): Promise<RunningService & { startedInMs: number }> {
   const port = await freePort();
   const started = performance.now();
   const process = startProcess(
@@ -47,6 +51,7 @@ export async function startApp(env: Record<string, string>, cwd: string): Promis
       ...env,
     },
     cwd,
+    entry,
   );
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health/ready`, 60_000).catch((error: unknown) => {
