@@ -113,6 +113,22 @@ describe('SqlDialect hot reads on this engine', () => {
     }
   });
 
+  it('gathers the reads asked for while a batch query runs into the next query on PostgreSQL', async () => {
+    if (!dialect.isPostgres) return; // SQLite answers each batch at once, with no query in flight
+    const slow = new KeyedSelect('SELECT p.uuid, p.version FROM profiles p CROSS JOIN (SELECT pg_sleep(0.1)) AS pause', 'p.uuid', 'uuid');
+    const queries = spyOnPoolQueries()!;
+    const first = dialect.readByKey(slow, 'p-1');
+    await sleep(20); // the first query is running now
+    const later = [dialect.readByKey(slow, 'p-2')];
+    await sleep(5);
+    later.push(dialect.readByKey(slow, 'p-3'), dialect.readByKey(slow, 'absent'));
+    expect(await first).toEqual([{ uuid: 'p-1', version: 1 }]);
+    expect(await Promise.all(later)).toEqual([[{ uuid: 'p-2', version: 2 }], [{ uuid: 'p-3', version: 2 }], []]);
+    expect(queries).toHaveBeenCalledTimes(2);
+    expect(queries.mock.calls[1]![0]).toMatchObject({ values: [['p-2', 'p-3', 'absent']] });
+    queries.mockRestore();
+  });
+
   it('never answers a keyed read with the rows of a transaction that has not committed, across turns of the event loop', async () => {
     const byId = new KeyedSelect('SELECT uuid, version FROM profiles', 'uuid', 'uuid');
     let read: Promise<unknown[]> | undefined;

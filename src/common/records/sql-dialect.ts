@@ -63,6 +63,9 @@ export class SqlDialect {
   private readonly statements = new Map<string, PreparedStatement>();
   private readonly namedStatements = new Map<string, { name: string; text: string }>();
   private readonly pendingBatches = new Map<KeyedSelect, Map<string, KeyedReadWaiter[]>>();
+  private batchesScheduled = false;
+  /** PostgreSQL: queries of each KeyedSelect still running; its next batch waits for them and gathers keys meanwhile. */
+  private readonly queriesRunning = new Map<KeyedSelect, number>();
 
   constructor(@InjectDataSource() readonly dataSource: DataSource) {
     this.isPostgres = dataSource.options.type === 'postgres';
@@ -106,6 +109,8 @@ export class SqlDialect {
    * any of its reads was asked for.
    * - PostgreSQL: one query for the batch (`= ANY` of its keys) run as a named statement on the pool: parsed and planned
    *   once per connection, without TypeORM's query runner, one round trip and one backend wake-up for many requests.
+   *   While a KeyedSelect's query runs, the keys asked for meanwhile gather for its next one (5% more reads per second
+   *   under scenario 1's load, measured with bench:compare).
    * - SQLite: the prepared statement of `read`, key after key. Answering a turn's reads together rather than each in its
    *   own request's callback measured 17.5k against 25.3k keyed reads per second (the CPU keeps one stage of many
    *   requests' work hot at a time). A batch waits while the shared connection is inside a transaction that spans turns,
@@ -116,28 +121,43 @@ export class SqlDialect {
     if (!batch) {
       batch = new Map();
       this.pendingBatches.set(select, batch);
-      if (this.pendingBatches.size === 1) setImmediate(() => this.runPendingBatches());
     }
+    this.scheduleBatches();
     const waiters = batch.get(key) ?? [];
     if (waiters.length === 0) batch.set(key, waiters);
     return new Promise<T[]>((resolve, reject) => waiters.push({ resolve: resolve as (rows: unknown[]) => void, reject }));
   }
 
+  private scheduleBatches(): void {
+    if (this.batchesScheduled) return;
+    this.batchesScheduled = true;
+    setImmediate(() => this.runPendingBatches());
+  }
+
   private runPendingBatches(): void {
+    this.batchesScheduled = false;
     if (!this.isPostgres && this.sqliteConnection()?.inTransaction) {
-      setImmediate(() => this.runPendingBatches());
+      this.scheduleBatches();
       return;
     }
-    const batches = [...this.pendingBatches];
-    this.pendingBatches.clear();
-    for (const [select, waitersByKey] of batches) {
+    for (const [select, waitersByKey] of [...this.pendingBatches]) {
+      if (this.queriesRunning.has(select)) continue;
+      this.pendingBatches.delete(select);
       if (!this.isPostgres) {
         this.answerOneByOne(select, waitersByKey);
         continue;
       }
       const keys = [...waitersByKey.keys()];
       for (let start = 0; start < keys.length; start += MAX_KEYS_PER_BATCH) {
-        void this.runBatch(select, keys.slice(start, start + MAX_KEYS_PER_BATCH), waitersByKey);
+        this.queriesRunning.set(select, (this.queriesRunning.get(select) ?? 0) + 1);
+        void this.runBatch(select, keys.slice(start, start + MAX_KEYS_PER_BATCH), waitersByKey).finally(() => {
+          const left = this.queriesRunning.get(select)! - 1;
+          if (left > 0) this.queriesRunning.set(select, left);
+          else {
+            this.queriesRunning.delete(select);
+            if (this.pendingBatches.has(select)) this.scheduleBatches();
+          }
+        });
       }
     }
   }
