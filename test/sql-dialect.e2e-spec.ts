@@ -144,6 +144,24 @@ describe('SqlDialect hot reads on this engine', () => {
     expect(await read).toEqual([{ uuid: 'p-3', version: 2 }]);
   });
 
+  it('answers a keyed read asked for inside the transaction itself instead of waiting for ever (SQLite waits a second)', async () => {
+    const byId = new KeyedSelect('SELECT uuid, version FROM profiles', 'uuid', 'uuid');
+    const started = Date.now();
+    let rows: unknown[] = [];
+    const rolledBack = dataSource
+      .transaction(async (manager) => {
+        await dialect.query(manager, 'UPDATE profiles SET version = 7 WHERE uuid = ?', ['p-2']);
+        rows = await dialect.readByKey(byId, 'p-2');
+        throw new Error('roll back');
+      })
+      .catch((error: Error) => error.message);
+    expect(await rolledBack).toBe('roll back');
+    // SQLite has one connection: after the wait the read runs inside the transaction. PostgreSQL reads on another one.
+    expect(rows).toEqual([{ uuid: 'p-2', version: dialect.isPostgres ? 2 : 7 }]);
+    if (!dialect.isPostgres) expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(await dialect.readByKey(byId, 'p-2')).toEqual([{ uuid: 'p-2', version: 2 }]);
+  });
+
   it('answers reads of more statement texts than it keeps prepared, and again after they were dropped', async () => {
     const sqlNumber = (i: number): string => `SELECT uuid AS id, ${i} AS statement FROM profiles WHERE uuid = ? OR uuid = ? ORDER BY uuid`;
     for (const round of [1, 2]) {

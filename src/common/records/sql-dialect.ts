@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 
@@ -26,6 +26,12 @@ interface KeyedReadWaiter {
   resolve(rows: unknown[]): void;
   reject(error: unknown): void;
 }
+
+/**
+ * SQLite: how long keyed reads wait for a transaction on the shared connection to end. Past it they read anyway, with a
+ * warning: a read asked for inside that very transaction would otherwise wait for ever.
+ */
+const MAX_WAIT_FOR_TRANSACTION_MS = 1000;
 
 /** Keys in one batched keyed query at most; a batch with more keys is split into several queries. */
 const MAX_KEYS_PER_BATCH = 500;
@@ -64,6 +70,9 @@ export class SqlDialect {
   private readonly namedStatements = new Map<string, { name: string; text: string }>();
   private readonly pendingBatches = new Map<KeyedSelect, Map<string, KeyedReadWaiter[]>>();
   private batchesScheduled = false;
+  /** SQLite: since when pending keyed reads have been waiting for a transaction to end (null: they are not). */
+  private waitingForTransactionSince: number | null = null;
+  private readonly logger = new Logger(SqlDialect.name);
   /** PostgreSQL: queries of each KeyedSelect still running; its next batch waits for them and gathers keys meanwhile. */
   private readonly queriesRunning = new Map<KeyedSelect, number>();
 
@@ -114,7 +123,7 @@ export class SqlDialect {
    * - SQLite: the prepared statement of `read`, key after key. Answering a turn's reads together rather than each in its
    *   own request's callback measured 17.5k against 25.3k keyed reads per second (the CPU keeps one stage of many
    *   requests' work hot at a time). A batch waits while the shared connection is inside a transaction that spans turns,
-   *   so it never reads that transaction's uncommitted rows.
+   *   so it never reads that transaction's uncommitted rows (for at most MAX_WAIT_FOR_TRANSACTION_MS).
    */
   readByKey<T>(select: KeyedSelect, key: string): Promise<T[]> {
     let batch = this.pendingBatches.get(select);
@@ -136,8 +145,9 @@ export class SqlDialect {
 
   private runPendingBatches(): void {
     this.batchesScheduled = false;
-    if (!this.isPostgres && this.sqliteConnection()?.inTransaction) {
-      this.scheduleBatches();
+    if (!this.isPostgres && this.mustWaitForTransaction()) {
+      this.batchesScheduled = true;
+      setTimeout(() => this.runPendingBatches(), 1);
       return;
     }
     for (const [select, waitersByKey] of [...this.pendingBatches]) {
@@ -160,6 +170,22 @@ export class SqlDialect {
         });
       }
     }
+  }
+
+  /** SQLite: whether the shared connection is inside a transaction that pending keyed reads should not look into yet. */
+  private mustWaitForTransaction(): boolean {
+    if (!this.sqliteConnection()?.inTransaction) {
+      this.waitingForTransactionSince = null;
+      return false;
+    }
+    const now = Date.now();
+    this.waitingForTransactionSince ??= now;
+    if (now - this.waitingForTransactionSince < MAX_WAIT_FOR_TRANSACTION_MS) return true;
+    this.logger.warn(
+      `Keyed reads waited ${MAX_WAIT_FOR_TRANSACTION_MS} ms for a transaction to end and read inside it: is a hot read asked for within a transaction?`,
+    );
+    this.waitingForTransactionSince = null;
+    return false;
   }
 
   private answerOneByOne(select: KeyedSelect, waitersByKey: Map<string, KeyedReadWaiter[]>): void {
