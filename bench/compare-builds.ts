@@ -63,10 +63,6 @@ async function main(): Promise<void> {
     const database = await ctx.database(process.env.DATABASE_URL ? 'postgres' : 'sqlite', 'compare');
     for (const build of builds) {
       const service = await startApp(database.env, ctx.workdir, build.entry);
-      if (contenders.length === 0) {
-        await defineProfileFields(service.url);
-        await importProfiles(service.url, PROFILES);
-      }
       contenders.push({
         name: build.name,
         service,
@@ -74,6 +70,10 @@ async function main(): Promise<void> {
         headers: { authorization: `Bearer ${ADMIN_KEY}` },
         rates: [],
       });
+      if (contenders.length === 1) {
+        await defineProfileFields(service.url);
+        await importProfiles(service.url, PROFILES);
+      }
     }
     // The bare server reads SQLite; on PostgreSQL the builds are compared with the last one instead.
     if (database.sqlitePath) {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
-import { KeyedSelect, SqlDialect } from '../src/common/records/sql-dialect';
+import { DatabaseBusyError, KeyedSelect, SqlDialect } from '../src/common/records/sql-dialect';
 import { migratedDataSource } from './support/fresh-database';
 
 describe('SqlDialect hot reads on this engine', () => {
@@ -144,21 +144,26 @@ describe('SqlDialect hot reads on this engine', () => {
     expect(await read).toEqual([{ uuid: 'p-3', version: 2 }]);
   });
 
-  it('answers a keyed read asked for inside the transaction itself instead of waiting for ever (SQLite waits a second)', async () => {
+  it('fails a keyed read asked for inside the transaction itself with 503 database_busy instead of waiting for ever (SQLite)', async () => {
     const byId = new KeyedSelect('SELECT uuid, version FROM profiles', 'uuid', 'uuid');
     const started = Date.now();
-    let rows: unknown[] = [];
-    const rolledBack = dataSource
+    const outcome = await dataSource
       .transaction(async (manager) => {
         await dialect.query(manager, 'UPDATE profiles SET version = 7 WHERE uuid = ?', ['p-2']);
-        rows = await dialect.readByKey(byId, 'p-2');
-        throw new Error('roll back');
+        return dialect.readByKey(byId, 'p-2');
       })
-      .catch((error: Error) => error.message);
-    expect(await rolledBack).toBe('roll back');
-    // SQLite has one connection: after the wait the read runs inside the transaction. PostgreSQL reads on another one.
-    expect(rows).toEqual([{ uuid: 'p-2', version: dialect.isPostgres ? 2 : 7 }]);
-    if (!dialect.isPostgres) expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+      .then(
+        (rows) => ({ rows }),
+        (error: DatabaseBusyError) => ({ error: { kind: error.kind, code: error.code }, after: Date.now() - started }),
+      );
+    if (dialect.isPostgres) {
+      // PostgreSQL reads on another connection: the committed row, and the transaction commits.
+      expect(outcome).toEqual({ rows: [{ uuid: 'p-2', version: 2 }] });
+      await dialect.query(dataSource, 'UPDATE profiles SET version = 2 WHERE uuid = ?', ['p-2']);
+    } else {
+      expect(outcome).toMatchObject({ error: { kind: 'unavailable', code: 'database_busy' } });
+      expect((outcome as { after: number }).after).toBeGreaterThanOrEqual(1000);
+    }
     expect(await dialect.readByKey(byId, 'p-2')).toEqual([{ uuid: 'p-2', version: 2 }]);
   });
 

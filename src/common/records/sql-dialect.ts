@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DomainError } from '../errors/domain-error';
 
 export type SqlParameter = string | number | null;
 
@@ -28,10 +29,20 @@ interface KeyedReadWaiter {
 }
 
 /**
- * SQLite: how long keyed reads wait for a transaction on the shared connection to end. Past it they read anyway, with a
- * warning: a read asked for inside that very transaction would otherwise wait for ever.
+ * SQLite: how long keyed reads wait for a transaction on the shared connection to end. Past it they fail (503) rather
+ * than read rows that may never be committed: a read asked for inside that very transaction would otherwise wait for
+ * ever, and another would see its uncommitted rows.
  */
 const MAX_WAIT_FOR_TRANSACTION_MS = 1000;
+
+/** A hot read that gave up waiting for a transaction on the SQLite connection. */
+export class DatabaseBusyError extends DomainError {
+  readonly kind = 'unavailable';
+  readonly code = 'database_busy';
+  constructor() {
+    super(`The database stayed inside a transaction for ${MAX_WAIT_FOR_TRANSACTION_MS} ms; retry shortly.`, { retryAfterSeconds: 1 });
+  }
+}
 
 /** Keys in one batched keyed query at most; a batch with more keys is split into several queries. */
 const MAX_KEYS_PER_BATCH = 500;
@@ -107,7 +118,7 @@ export class SqlDialect {
     return statement;
   }
 
-  /** The driver's one connection; undefined once the data source is destroyed. */
+  /** The driver's one connection: undefined before the data source is initialized, closed (statements throw) once it is destroyed. */
   private sqliteConnection(): SqliteConnection | undefined {
     return (this.dataSource.driver as unknown as { databaseConnection?: SqliteConnection }).databaseConnection;
   }
@@ -118,12 +129,12 @@ export class SqlDialect {
    * any of its reads was asked for.
    * - PostgreSQL: one query for the batch (`= ANY` of its keys) run as a named statement on the pool: parsed and planned
    *   once per connection, without TypeORM's query runner, one round trip and one backend wake-up for many requests.
-   *   While a KeyedSelect's query runs, the keys asked for meanwhile gather for its next one (5% more reads per second
-   *   under scenario 1's load, measured with bench:compare).
+   *   While a KeyedSelect's queries run (one, or several for a batch past MAX_KEYS_PER_BATCH), the keys asked for
+   *   meanwhile gather for its next batch (5% more reads per second under scenario 1's load, with bench:compare).
    * - SQLite: the prepared statement of `read`, key after key. Answering a turn's reads together rather than each in its
    *   own request's callback measured 17.5k against 25.3k keyed reads per second (the CPU keeps one stage of many
    *   requests' work hot at a time). A batch waits while the shared connection is inside a transaction that spans turns,
-   *   so it never reads that transaction's uncommitted rows (for at most MAX_WAIT_FOR_TRANSACTION_MS).
+   *   so it never reads that transaction's uncommitted rows; past MAX_WAIT_FOR_TRANSACTION_MS it fails.
    */
   readByKey<T>(select: KeyedSelect, key: string): Promise<T[]> {
     let batch = this.pendingBatches.get(select);
@@ -145,11 +156,11 @@ export class SqlDialect {
 
   private runPendingBatches(): void {
     this.batchesScheduled = false;
-    if (!this.isPostgres && this.mustWaitForTransaction()) {
-      this.batchesScheduled = true;
-      setTimeout(() => this.runPendingBatches(), 1);
+    if (!this.isPostgres && this.sqliteConnection()?.inTransaction) {
+      this.waitForTransaction();
       return;
     }
+    this.waitingForTransactionSince = null;
     for (const [select, waitersByKey] of [...this.pendingBatches]) {
       if (this.queriesRunning.has(select)) continue;
       this.pendingBatches.delete(select);
@@ -160,32 +171,37 @@ export class SqlDialect {
       const keys = [...waitersByKey.keys()];
       for (let start = 0; start < keys.length; start += MAX_KEYS_PER_BATCH) {
         this.queriesRunning.set(select, (this.queriesRunning.get(select) ?? 0) + 1);
-        void this.runBatch(select, keys.slice(start, start + MAX_KEYS_PER_BATCH), waitersByKey).finally(() => {
-          const left = this.queriesRunning.get(select)! - 1;
-          if (left > 0) this.queriesRunning.set(select, left);
-          else {
-            this.queriesRunning.delete(select);
-            if (this.pendingBatches.has(select)) this.scheduleBatches();
-          }
-        });
+        void this.runBatch(select, keys.slice(start, start + MAX_KEYS_PER_BATCH), waitersByKey)
+          .catch((error: unknown) => this.logger.error({ err: error }, 'A batch of keyed reads failed unexpectedly'))
+          .finally(() => {
+            const left = this.queriesRunning.get(select)! - 1;
+            if (left > 0) this.queriesRunning.set(select, left);
+            else {
+              this.queriesRunning.delete(select);
+              if (this.pendingBatches.has(select)) this.scheduleBatches();
+            }
+          });
       }
     }
   }
 
-  /** SQLite: whether the shared connection is inside a transaction that pending keyed reads should not look into yet. */
-  private mustWaitForTransaction(): boolean {
-    if (!this.sqliteConnection()?.inTransaction) {
-      this.waitingForTransactionSince = null;
-      return false;
-    }
+  /** SQLite: pending keyed reads try again in a millisecond, or fail once they have waited MAX_WAIT_FOR_TRANSACTION_MS. */
+  private waitForTransaction(): void {
     const now = Date.now();
     this.waitingForTransactionSince ??= now;
-    if (now - this.waitingForTransactionSince < MAX_WAIT_FOR_TRANSACTION_MS) return true;
-    this.logger.warn(
-      `Keyed reads waited ${MAX_WAIT_FOR_TRANSACTION_MS} ms for a transaction to end and read inside it: is a hot read asked for within a transaction?`,
-    );
+    if (now - this.waitingForTransactionSince < MAX_WAIT_FOR_TRANSACTION_MS) {
+      this.batchesScheduled = true;
+      setTimeout(() => this.runPendingBatches(), 1);
+      return;
+    }
     this.waitingForTransactionSince = null;
-    return false;
+    this.logger.warn(
+      `Keyed reads waited ${MAX_WAIT_FOR_TRANSACTION_MS} ms for a transaction to end and failed: is a hot read asked for within a transaction?`,
+    );
+    const error = new DatabaseBusyError();
+    for (const waitersByKey of this.pendingBatches.values())
+      for (const waiters of waitersByKey.values()) for (const w of waiters) w.reject(error);
+    this.pendingBatches.clear();
   }
 
   private answerOneByOne(select: KeyedSelect, waitersByKey: Map<string, KeyedReadWaiter[]>): void {
