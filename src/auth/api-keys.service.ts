@@ -125,9 +125,7 @@ export class ApiKeysService {
 
   /** The caller of a key verified less than keyCacheMs ago, without touching the database. */
   recentlyVerified(presented: string, presentation?: Presentation): Caller | undefined {
-    const verified = this.verifiedEntry(sha256(presented), Date.now());
-    if (verified && presentation) this.rememberOn(presentation, verified);
-    return verified?.caller;
+    return this.cachedCaller(sha256(presented), Date.now(), presentation);
   }
 
   /** Resolves a presented key to its caller, or null when it is unknown or revoked. */
@@ -136,11 +134,8 @@ export class ApiKeysService {
     const revocationsBefore = this.revocations;
     // Verified keys are remembered for keyCacheMs under their hash, so a hot path pays one hash and one map lookup.
     const hash = sha256(presented);
-    const cached = this.verifiedEntry(hash, now);
-    if (cached) {
-      if (presentation) this.rememberOn(presentation, cached);
-      return cached.caller;
-    }
+    const cached = this.cachedCaller(hash, now, presentation);
+    if (cached) return cached;
 
     const hashBuffer = Buffer.from(hash, 'hex');
     if (this.bootstrapHash && timingSafeEqual(hashBuffer, this.bootstrapHash)) {
@@ -155,9 +150,12 @@ export class ApiKeysService {
     return this.remember(hash, { keyId: key.id, role: key.role }, now, revocationsBefore, presentation);
   }
 
-  private verifiedEntry(hash: string, now: number): VerifiedKey | undefined {
+  /** The caller of a key hash verified less than keyCacheMs ago, remembered on the presenting connection too. */
+  private cachedCaller(hash: string, now: number, presentation: Presentation | undefined): Caller | undefined {
     const cached = this.verified.get(hash);
-    return cached && this.isCurrent(cached, now) ? cached : undefined;
+    if (!cached || !this.isCurrent(cached, now)) return undefined;
+    if (presentation) this.rememberOn(presentation, cached);
+    return cached.caller;
   }
 
   private isCurrent(verified: VerifiedKey, now: number): boolean {

@@ -132,7 +132,7 @@ export class SqlDialect {
    *   While a KeyedSelect's queries run (one, or several for a batch past MAX_KEYS_PER_BATCH), the keys asked for
    *   meanwhile gather for its next batch (5% more reads per second under scenario 1's load, with bench:compare).
    * - SQLite: the prepared statement of `read`, key after key. Answering a turn's reads together rather than each in its
-   *   own request's callback measured 17.5k against 25.3k keyed reads per second (the CPU keeps one stage of many
+   *   own request's callback measured 14.6k against 24.3k keyed reads per second (the CPU keeps one stage of many
    *   requests' work hot at a time). A batch waits while the shared connection is inside a transaction that spans turns,
    *   so it never reads that transaction's uncommitted rows; past MAX_WAIT_FOR_TRANSACTION_MS it fails.
    */
@@ -156,31 +156,54 @@ export class SqlDialect {
 
   private runPendingBatches(): void {
     this.batchesScheduled = false;
-    if (!this.isPostgres && this.sqliteConnection()?.inTransaction) {
-      this.waitForTransaction();
-      return;
-    }
-    this.waitingForTransactionSince = null;
+    if (this.isPostgres) this.startPostgresBatches();
+    else this.answerSqliteBatches();
+  }
+
+  /** Each KeyedSelect with no query running gets its batch's queries; the others keep gathering keys. */
+  private startPostgresBatches(): void {
     for (const [select, waitersByKey] of [...this.pendingBatches]) {
       if (this.queriesRunning.has(select)) continue;
       this.pendingBatches.delete(select);
-      if (!this.isPostgres) {
-        this.answerOneByOne(select, waitersByKey);
-        continue;
-      }
       const keys = [...waitersByKey.keys()];
       for (let start = 0; start < keys.length; start += MAX_KEYS_PER_BATCH) {
         this.queriesRunning.set(select, (this.queriesRunning.get(select) ?? 0) + 1);
         void this.runBatch(select, keys.slice(start, start + MAX_KEYS_PER_BATCH), waitersByKey)
           .catch((error: unknown) => this.logger.error({ err: error }, 'A batch of keyed reads failed unexpectedly'))
-          .finally(() => {
-            const left = this.queriesRunning.get(select)! - 1;
-            if (left > 0) this.queriesRunning.set(select, left);
-            else {
-              this.queriesRunning.delete(select);
-              if (this.pendingBatches.has(select)) this.scheduleBatches();
-            }
-          });
+          .finally(() => this.queryEnded(select));
+      }
+    }
+  }
+
+  private queryEnded(select: KeyedSelect): void {
+    const left = this.queriesRunning.get(select)! - 1;
+    if (left > 0) {
+      this.queriesRunning.set(select, left);
+      return;
+    }
+    this.queriesRunning.delete(select);
+    if (this.pendingBatches.has(select)) this.scheduleBatches();
+  }
+
+  /** Every pending key's prepared statement, once the shared connection is outside any transaction. */
+  private answerSqliteBatches(): void {
+    if (this.sqliteConnection()?.inTransaction) {
+      this.waitForTransaction();
+      return;
+    }
+    this.waitingForTransactionSince = null;
+    const batches = [...this.pendingBatches];
+    this.pendingBatches.clear();
+    for (const [select, waitersByKey] of batches) {
+      for (const [key, waiters] of waitersByKey) {
+        let rows: unknown[];
+        try {
+          rows = this.prepared(select.oneKeySql).all(key);
+        } catch (error: unknown) {
+          for (const waiter of waiters) waiter.reject(error);
+          continue;
+        }
+        answer(waiters, rows);
       }
     }
   }
@@ -200,21 +223,8 @@ export class SqlDialect {
     );
     const error = new DatabaseBusyError();
     for (const waitersByKey of this.pendingBatches.values())
-      for (const waiters of waitersByKey.values()) for (const w of waiters) w.reject(error);
+      for (const waiters of waitersByKey.values()) for (const waiter of waiters) waiter.reject(error);
     this.pendingBatches.clear();
-  }
-
-  private answerOneByOne(select: KeyedSelect, waitersByKey: Map<string, KeyedReadWaiter[]>): void {
-    for (const [key, waiters] of waitersByKey) {
-      let rows: unknown[];
-      try {
-        rows = this.prepared(select.oneKeySql).all(key);
-      } catch (error: unknown) {
-        for (const waiter of waiters) waiter.reject(error);
-        continue;
-      }
-      for (const waiter of waiters) waiter.resolve(waiters.length === 1 ? rows : [...rows]);
-    }
   }
 
   private async runBatch(select: KeyedSelect, keys: string[], waitersByKey: Map<string, KeyedReadWaiter[]>): Promise<void> {
@@ -227,7 +237,7 @@ export class SqlDialect {
     }
     const rowsByKey = new Map<string, unknown[]>(keys.map((key) => [key, []]));
     for (const row of rows) rowsByKey.get(String(row[select.keyField]))?.push(row);
-    for (const key of keys) for (const waiter of waitersByKey.get(key)!) waiter.resolve([...rowsByKey.get(key)!]);
+    for (const key of keys) answer(waitersByKey.get(key)!, rowsByKey.get(key)!);
   }
 
   /** Only the fixed texts of KeyedSelects get a name (at most MAX_NAMED_STATEMENTS); past that a statement runs unnamed. */
@@ -265,6 +275,11 @@ export class SqlDialect {
   static list(count: number): string {
     return Array.from({ length: count }, () => '?').join(', ');
   }
+}
+
+/** Each waiter of a key gets the rows as an array of its own (one waiter takes the array itself). */
+function answer(waiters: KeyedReadWaiter[], rows: unknown[]): void {
+  for (const waiter of waiters) waiter.resolve(waiters.length === 1 ? rows : [...rows]);
 }
 
 function numberPlaceholders(sql: string): string {
