@@ -47,7 +47,6 @@ interface RawRow {
 
 const COLUMNS =
   'id, uuid, lp_id, title, status, progress, score, registered_at, completed_at, time_spent, synced_at, fields, version, created_at, updated_at';
-const COLUMN_COUNT = COLUMNS.split(',').length;
 /** Records per INSERT statement: 15 parameters each, well under SQLite's and PostgreSQL's limits. */
 const INSERT_CHUNK = 100;
 const RECORDS_OF_USER = new KeyedSelect(`SELECT ${COLUMNS} FROM training_records`, 'uuid', 'uuid', 'lp_id');
@@ -133,28 +132,24 @@ export class TrainingRecordsRepository {
     states: Array<UpstreamTrainingState & { lpId: string }>,
     now: string,
   ): Promise<void> {
-    for (let start = 0; start < states.length; start += INSERT_CHUNK) {
-      const chunk = states.slice(start, start + INSERT_CHUNK);
-      const rows = chunk.map(() => `(${SqlDialect.list(COLUMN_COUNT)})`).join(', ');
-      const parameters = chunk.flatMap((state) => [
-        trainingRecordId(uuid, state.lpId),
-        uuid,
-        state.lpId,
-        state.title,
-        state.status,
-        state.progress,
-        state.score,
-        state.registeredAt,
-        state.completedAt,
-        state.timeSpent,
-        now,
-        '{}',
-        1,
-        now,
-        now,
-      ]);
-      await this.dialect.query(manager, `INSERT INTO training_records (${COLUMNS}) VALUES ${rows}`, parameters);
-    }
+    const rows = states.map((state) => [
+      trainingRecordId(uuid, state.lpId),
+      uuid,
+      state.lpId,
+      state.title,
+      state.status,
+      state.progress,
+      state.score,
+      state.registeredAt,
+      state.completedAt,
+      state.timeSpent,
+      now,
+      '{}',
+      1,
+      now,
+      now,
+    ]);
+    await this.dialect.insertRows(manager, `INSERT INTO training_records (${COLUMNS})`, rows, INSERT_CHUNK);
   }
 
   async updateUpstream(manager: EntityManager, id: string, state: UpstreamTrainingState, now: string): Promise<void> {

@@ -74,16 +74,12 @@ export class RecordRowsRepository {
   }
 
   async insertMany(manager: EntityManager, spec: RecordKindSpec, records: StoredRecord[]): Promise<void> {
-    for (let start = 0; start < records.length; start += INSERT_CHUNK) {
-      const chunk = records.slice(start, start + INSERT_CHUNK);
-      const values = chunk.map(() => '(?, ?, ?, ?, ?)').join(', ');
-      const parameters = chunk.flatMap((r) => [r.id, JSON.stringify(r.fields), r.version, r.createdAt, r.updatedAt]);
-      await this.dialect.query(
-        manager,
-        `INSERT INTO ${spec.table} (${spec.idColumn}, fields, version, created_at, updated_at) VALUES ${values}`,
-        parameters,
-      );
-    }
+    await this.dialect.insertRows(
+      manager,
+      `INSERT INTO ${spec.table} (${spec.idColumn}, fields, version, created_at, updated_at)`,
+      records.map((r) => [r.id, JSON.stringify(r.fields), r.version, r.createdAt, r.updatedAt]),
+      INSERT_CHUNK,
+    );
   }
 
   async update(manager: EntityManager, spec: RecordKindSpec, record: StoredRecord): Promise<void> {

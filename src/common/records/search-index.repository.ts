@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { FieldKind } from '../../fields/field-definition';
 import { IndexColumn, IndexEntry } from './search-index-values';
-import { SqlDialect, SqlParameter } from './sql-dialect';
+import { SqlDialect } from './sql-dialect';
 
 export interface RecordIndexEntry extends IndexEntry {
   recordId: string;
@@ -32,15 +32,12 @@ export class SearchIndexRepository {
   }
 
   async insert(manager: EntityManager, kind: FieldKind, entries: RecordIndexEntry[]): Promise<void> {
-    for (let start = 0; start < entries.length; start += INSERT_CHUNK) {
-      const chunk = entries.slice(start, start + INSERT_CHUNK);
-      const parameters: SqlParameter[] = chunk.flatMap((e) => [kind, e.key, e.recordId, e.recordCreatedAt, e.text, e.num]);
-      await this.dialect.query(
-        manager,
-        `INSERT INTO record_search_index (kind, field_key, record_id, record_created_at, value_text, value_num) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
-        parameters,
-      );
-    }
+    await this.dialect.insertRows(
+      manager,
+      'INSERT INTO record_search_index (kind, field_key, record_id, record_created_at, value_text, value_num)',
+      entries.map((e) => [kind, e.key, e.recordId, e.recordCreatedAt, e.text, e.num]),
+      INSERT_CHUNK,
+    );
   }
 
   async deleteForRecord(manager: EntityManager, kind: FieldKind, recordId: string): Promise<void> {

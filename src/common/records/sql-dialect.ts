@@ -96,6 +96,18 @@ export class SqlDialect {
   }
 
   /**
+   * Multi-row INSERT: `insertInto` is `INSERT INTO table (columns)`, each row its values in that order, `rowsPerStatement`
+   * rows per statement (keep rows × columns well under SQLite's and PostgreSQL's parameter limits).
+   */
+  async insertRows(executor: SqlExecutor, insertInto: string, rows: SqlParameter[][], rowsPerStatement: number): Promise<void> {
+    for (let start = 0; start < rows.length; start += rowsPerStatement) {
+      const chunk = rows.slice(start, start + rowsPerStatement);
+      const values = chunk.map((row) => `(${SqlDialect.list(row.length)})`).join(', ');
+      await this.query(executor, `${insertInto} VALUES ${values}`, chunk.flat());
+    }
+  }
+
+  /**
    * Hot reads outside a transaction: on SQLite a prepared better-sqlite3 statement, kept per SQL text, skips
    * TypeORM's per-query bookkeeping and SQLite's planning (the read is otherwise identical). The oldest statement
    * makes room for a new one past MAX_PREPARED_STATEMENTS. PostgreSQL goes through the pool.
